@@ -1,0 +1,162 @@
+"""The tables (SQLModel). Column types are plain so SQLite and PostgreSQL both work;
+every time is stored in UTC and comes back timezone-aware."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, DateTime, Index, UniqueConstraint
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import Field, SQLModel
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """SQLite forgets time zones: store naive UTC, give back aware UTC."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: every time must carry its time zone")
+        return value.astimezone(UTC).replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _utc(nullable: bool = True, index: bool = False) -> Any:
+    return Field(default=None, sa_column=Column(UTCDateTime(), nullable=nullable, index=index))
+
+
+def _json() -> Any:
+    return Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class CaseRow(SQLModel, table=True):
+    __tablename__ = "cases"
+    __table_args__ = (
+        Index("ix_cases_state_due", "state", "next_action_due"),
+        Index("ix_cases_district_state", "district", "state"),
+        Index("ix_cases_child", "country", "district", "birth_date"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    number: str = Field(unique=True, max_length=32)
+    country: str = Field(max_length=8)
+    district: str = Field(max_length=32)
+    region: str = Field(max_length=64, index=True)
+    first_name: str = Field(max_length=100)
+    last_name: str = Field(max_length=100)
+    first_key: str = Field(max_length=100)
+    last_key: str = Field(max_length=100)
+    birth_date: date
+    sex: str = Field(max_length=1)
+    category: str = Field(max_length=32)
+    priority: str = Field(max_length=16, index=True)
+    state: str = Field(max_length=32)
+    state_entered_at: datetime | None = _utc()
+    state_before_lost: str | None = Field(default=None, max_length=32)
+    alternative_status: str = Field(max_length=16, index=True)
+    next_action_due: datetime | None = _utc(index=True)
+    closure_reason: str | None = Field(default=None, max_length=16)
+    assessed_at: datetime | None = _utc()
+    assessment: str = ""
+    service_started_on: date | None = None
+    relapses: int = 0
+    failed_contacts: int = 0
+    opened_at: datetime = _utc(nullable=False)
+    updated_at: datetime = _utc(nullable=False)
+    version: int = 0
+
+
+class IdentificationRow(SQLModel, table=True):
+    __tablename__ = "identifications"
+
+    id: int | None = Field(default=None, primary_key=True)
+    submission_id: str = Field(unique=True, max_length=128)
+    case_id: int = Field(foreign_key="cases.id", index=True)
+    monitor: str = Field(max_length=100)
+    observed_at: datetime = _utc(nullable=False)
+    recorded_at: datetime = _utc(nullable=False)
+    observation: dict[str, Any] = _json()
+    category: str = Field(max_length=32)
+    reasons: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+
+
+class ReferralRow(SQLModel, table=True):
+    __tablename__ = "referrals"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="cases.id", index=True)
+    provider_code: str = Field(foreign_key="providers.code", max_length=32)
+    service_type: str = Field(max_length=32)
+    state: str = Field(max_length=16, index=True)
+    proposed_at: datetime = _utc(nullable=False)
+    due_at: datetime = _utc(nullable=False, index=True)
+    override_reason: str = ""
+    answered_at: datetime | None = _utc()
+    started_on: date | None = None
+    ended_at: datetime | None = _utc()
+    answer_note: str = ""
+
+
+class FollowUpRow(SQLModel, table=True):
+    __tablename__ = "follow_ups"
+    __table_args__ = (Index("ix_follow_ups_state_due", "state", "due_on"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="cases.id", index=True)
+    due_on: date
+    state: str = Field(max_length=16)
+    done_on: date | None = None
+    attending: bool | None = None
+    working: bool | None = None
+    note: str = ""
+    evidence: str = ""
+
+
+class HistoryRow(SQLModel, table=True):
+    """Append-only: the migration adds triggers that refuse UPDATE and DELETE."""
+
+    __tablename__ = "case_history"
+    __table_args__ = (UniqueConstraint("case_id", "seq", name="uq_case_history_seq"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="cases.id", index=True)
+    seq: int
+    at: datetime = _utc(nullable=False)
+    actor: str = Field(max_length=100)
+    role: str = Field(max_length=32)
+    trigger: str = Field(max_length=32)
+    from_state: str = Field(max_length=32)
+    to_state: str = Field(max_length=32)
+    reason: str = ""
+    data: dict[str, Any] = _json()
+
+
+class ProviderRow(SQLModel, table=True):
+    __tablename__ = "providers"
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(unique=True, max_length=32)
+    name: str = Field(max_length=200)
+    district: str = Field(max_length=32)
+    phone: str = ""
+    email: str = ""
+
+
+class OfferRow(SQLModel, table=True):
+    """A provider offers a service type in a district (the directory's searchable part)."""
+
+    __tablename__ = "provider_offers"
+    __table_args__ = (Index("ix_offers_district_type", "district", "service_type"),)
+
+    provider_code: str = Field(foreign_key="providers.code", primary_key=True, max_length=32)
+    service_type: str = Field(primary_key=True, max_length=32)
+    district: str = Field(primary_key=True, max_length=32)

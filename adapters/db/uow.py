@@ -1,0 +1,38 @@
+"""The unit of work: one session, one transaction; leaving without commit rolls back."""
+
+from __future__ import annotations
+
+from types import TracebackType
+
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from clms.adapters.db.repository import SqlCaseRepository, SqlProviderRepository
+from clms.domain.rules import CountryRules
+
+
+class SqlUnitOfWork:
+    def __init__(self, engine: Engine, rules: CountryRules) -> None:
+        self.engine = engine
+        self.rules = rules
+
+    def __enter__(self) -> SqlUnitOfWork:
+        self.session = Session(self.engine, expire_on_commit=False)
+        self.cases = SqlCaseRepository(self.session, self.rules)
+        self.providers = SqlProviderRepository(self.session)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.rollback()
+        self.session.close()
+
+    def commit(self) -> None:
+        self.session.commit()
+
+    def rollback(self) -> None:
+        self.session.rollback()

@@ -1,0 +1,66 @@
+"""What the periodic check reads from a case: its alternative status and when the next
+action is due. Both are derived from the aggregate and stored (indexed) on each save."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta
+
+from clms.domain.model import AlternativeStatus, Case, ClosureReason, Priority
+from clms.domain.rules import CountryRules
+from clms.states import case as states
+from clms.states import referral as referral_states
+
+
+def alternative_status(case: Case) -> AlternativeStatus:
+    if case.closure_reason in (ClosureReason.WITHDRAWN, ClosureReason.PREVENTED):
+        return AlternativeStatus.VERIFIED
+    if case.state == states.IN_SERVICE:
+        done = case.done_follow_ups()
+        if not done:
+            return AlternativeStatus.PENDING
+        last = done[-1]
+        return AlternativeStatus.SATISFACTORY if last.satisfactory else AlternativeStatus.UNSATISFACTORY
+    if case.state == states.REFERRED and case.live_referral is not None:
+        return AlternativeStatus.PENDING
+    return AlternativeStatus.NONE
+
+
+def next_action_due(case: Case, rules: CountryRules) -> datetime | None:
+    """When somebody must next act on the case; None when nobody must."""
+    deadlines = rules.deadlines
+    since = case.state_entered_at or case.opened_at
+    if case.state == states.IN_SERVICE:
+        scheduled = case.scheduled_follow_ups()
+        return _start_of(scheduled[0].due_on) if scheduled else None
+    if case.state == states.REFERRED and case.live_referral is not None:
+        live = case.live_referral
+        if live.state == referral_states.SENT:
+            return live.due_at
+        return (live.answered_at or since) + timedelta(days=deadlines.referral_answer_days)
+    if case.state not in states.ACTIVE:
+        return None
+    if case.priority is Priority.URGENT:
+        return _needs_referral_since(case) + timedelta(hours=deadlines.urgent_referral_hours)
+    if case.state == states.IDENTIFIED:
+        return since + timedelta(days=deadlines.assess_within_days)
+    return since + timedelta(days=deadlines.refer_within_days)
+
+
+def _needs_referral_since(case: Case) -> datetime:
+    """An urgent child must be referred within hours of being found: assessing the case
+    does not restart that clock; a relapse, a reopening or a failed referral does."""
+    last = case.last_referral
+    if case.state == states.REFERRED and last is not None:
+        return last.ended_at or last.answered_at or last.due_at
+    if case.state == states.ASSESSED and _entered_by(case) == "assess":
+        return case.opened_at
+    return case.state_entered_at or case.opened_at
+
+
+def _entered_by(case: Case) -> str | None:
+    moves = (entry for entry in reversed(case.history) if entry.from_state != entry.to_state)
+    return next((entry.trigger for entry in moves), None)
+
+
+def _start_of(day: object) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=UTC)  # type: ignore[arg-type]

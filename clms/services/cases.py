@@ -1,0 +1,281 @@
+"""The use cases on cases: each takes a command and a unit of work, changes one case
+inside one transaction, and returns the case as it was saved."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import date
+
+from clms.domain import lifecycle
+from clms.domain.classification import classify
+from clms.domain.errors import Conflict, DuplicateSubmission, InvalidInput, Refused
+from clms.domain.lifecycle import Act, fire, fire_referral, note
+from clms.domain.model import (
+    Actor,
+    Case,
+    Child,
+    Classification,
+    FollowUp,
+    FollowUpState,
+    Identification,
+    Observation,
+    Role,
+)
+from clms.domain.names import name_key
+from clms.domain.rules import CountryRules
+from clms.domain.status import alternative_status, next_action_due
+from clms.ports import CaseIndex, CaseQuery, CaseSummary, ChildKey, UnitOfWork
+from clms.services import commands as c
+from clms.states import CASE_LIFECYCLE
+from clms.states import case as case_states
+
+
+@dataclass(frozen=True)
+class Identified:
+    case_number: str
+    outcome: str  # "opened", "attached" to the child's open case, or "already recorded"
+    classification: Classification
+
+
+def classify_child(child: Child, seen: Observation, rules: CountryRules) -> Classification:
+    _check_child(child, seen, rules)
+    return classify(child.age_on(seen.observed_at.date()), seen, rules)
+
+
+def identify(cmd: c.Identify, uow: UnitOfWork, rules: CountryRules) -> Identified:
+    """Log one child seen by a monitor. The same submission sent twice is recorded once,
+    and a child who already has an open case gets this identification attached to it."""
+    classification = classify_child(cmd.child, cmd.observation, rules)
+    try:
+        return _identify(cmd, classification, uow, rules)
+    except DuplicateSubmission:  # the same submission arrived twice at the same moment
+        with uow:
+            recorded = uow.cases.case_for_submission(cmd.observation.submission_id)
+        assert recorded is not None
+        return Identified(recorded, "already recorded", classification)
+
+
+def _identify(
+    cmd: c.Identify, classification: Classification, uow: UnitOfWork, rules: CountryRules
+) -> Identified:
+    with uow:
+        recorded = uow.cases.case_for_submission(cmd.observation.submission_id)
+        if recorded is not None:
+            return Identified(recorded, "already recorded", classification)
+        identification = Identification(cmd.observation, classification, cmd.now)
+        case = uow.cases.open_case_of(child_key(cmd.child))
+        if case is None:
+            case = _open_case(cmd, identification, rules)
+            uow.cases.add(case, index_of(case, rules))
+            outcome = "opened"
+        else:
+            _attach(case, identification, cmd, rules)
+            uow.cases.save(case, index_of(case, rules))
+            outcome = "attached"
+        uow.commit()
+        return Identified(case.number, outcome, classification)
+
+
+def assess(cmd: c.Assess, uow: UnitOfWork, rules: CountryRules) -> Case:
+    return _transition(cmd, "assess", uow, rules)
+
+
+def screen_out(cmd: c.ScreenOut, uow: UnitOfWork, rules: CountryRules) -> Case:
+    return _transition(cmd, "screen_out", uow, rules)
+
+
+def refer(cmd: c.Refer, uow: UnitOfWork, rules: CountryRules) -> Case:
+    def change(case: Case) -> None:
+        rules.service_type(cmd.service_type)
+        data = {"provider": cmd.provider, "service_type": cmd.service_type}
+        if cmd.override_reason:
+            data["override_reason"] = cmd.override_reason
+        act = _act(cmd, rules, data, provider=uow.providers.get(cmd.provider))
+        fire(case, "refer", replace(act, service_type=cmd.service_type, override_reason=cmd.override_reason))
+
+    return _change(cmd, uow, rules, change)
+
+
+def answer_referral(cmd: c.AnswerReferral, uow: UnitOfWork, rules: CountryRules) -> Case:
+    """The provider's answer; a declined referral leaves the case needing a new one."""
+
+    def change(case: Case) -> None:
+        referral = case.live_referral
+        if referral is None:
+            raise Refused(f"cannot record an answer: case {case.number} has no live referral")
+        fire_referral(referral, "accept" if cmd.accepted else "decline")
+        referral.answered_at, referral.answer_note = cmd.now, cmd.reason
+        data = {"provider": referral.provider, "answer": referral.state}
+        note(case, "referral_answered", _act(cmd, rules, data))
+
+    return _change(cmd, uow, rules, change)
+
+
+def start_service(cmd: c.StartService, uow: UnitOfWork, rules: CountryRules) -> Case:
+    started = cmd.started_on or cmd.now.date()
+    data = {"started_on": started.isoformat()}
+    return _transition(cmd, "start_service", uow, rules, data, started_on=started)
+
+
+def record_follow_up(cmd: c.RecordFollowUp, uow: UnitOfWork, rules: CountryRules) -> Case:
+    """A visit's outcome; a child found working again relapses to assessment."""
+
+    def change(case: Case) -> None:
+        visited = cmd.visited_on or cmd.now.date()
+        _check_follow_up(case, visited, cmd.now.date())
+        follow_up = _follow_up_for(case)
+        follow_up.state, follow_up.done_on = FollowUpState.DONE, visited
+        follow_up.attending, follow_up.working = cmd.attending, cmd.working
+        follow_up.note, follow_up.evidence = cmd.reason, cmd.evidence
+        data = {"visited_on": visited.isoformat(), "attending": cmd.attending, "working": cmd.working}
+        note(case, "record_follow_up", _act(cmd, rules, data))
+        if cmd.working:
+            fire(case, "relapse", _act(cmd, rules, {"visited_on": visited.isoformat()}))
+
+    return _change(cmd, uow, rules, change)
+
+
+def close(cmd: c.Close, uow: UnitOfWork, rules: CountryRules) -> Case:
+    closure = cmd.closure.value if cmd.closure else None
+    return _transition(cmd, "close", uow, rules, {"closure": closure}, closure=cmd.closure)
+
+
+def reopen(cmd: c.Reopen, uow: UnitOfWork, rules: CountryRules) -> Case:
+    return _transition(cmd, "reopen", uow, rules)
+
+
+def mark_lost(cmd: c.MarkLost, uow: UnitOfWork, rules: CountryRules) -> Case:
+    return _transition(cmd, "mark_lost", uow, rules)
+
+
+def resume(cmd: c.Resume, uow: UnitOfWork, rules: CountryRules) -> Case:
+    return _transition(cmd, "resume", uow, rules)
+
+
+def get_case(number: str, uow: UnitOfWork) -> Case:
+    with uow:
+        return uow.cases.get(number)
+
+
+def list_cases(query: CaseQuery, uow: UnitOfWork) -> list[CaseSummary]:
+    with uow:
+        return uow.cases.summaries(query)
+
+
+def index_of(case: Case, rules: CountryRules) -> CaseIndex:
+    return CaseIndex(alternative_status(case), next_action_due(case, rules))
+
+
+def child_key(child: Child) -> ChildKey:
+    return ChildKey(child.district, child.birth_date, name_key(child.first_name), name_key(child.last_name))
+
+
+def history_is_consistent(case: Case) -> bool:
+    return lifecycle.replay(case.history) == case.state
+
+
+def _transition(
+    cmd: c.CaseCommand,
+    trigger: str,
+    uow: UnitOfWork,
+    rules: CountryRules,
+    data: dict[str, object] | None = None,
+    **act_fields: object,
+) -> Case:
+    def change(case: Case) -> None:
+        act = _act(cmd, rules, data or {})
+        fire(case, trigger, replace(act, **act_fields))  # type: ignore[arg-type]
+
+    return _change(cmd, uow, rules, change)
+
+
+def _change(
+    cmd: c.CaseCommand, uow: UnitOfWork, rules: CountryRules, change: Callable[[Case], None]
+) -> Case:
+    """Load, check the version, change, save and commit: all of it, or nothing."""
+    with uow:
+        case = uow.cases.get(cmd.case_number)
+        if cmd.expected_version is not None and cmd.expected_version != case.version:
+            raise Conflict(
+                f"case {case.number} is at version {case.version}, not {cmd.expected_version}: "
+                "somebody changed it since you read it; reload and try again"
+            )
+        change(case)
+        uow.cases.save(case, index_of(case, rules))
+        uow.commit()
+        return case
+
+
+def _act(cmd: c.CaseCommand, rules: CountryRules, data: dict[str, object], **fields: object) -> Act:
+    return Act(cmd.actor, cmd.now, rules, reason=cmd.reason, data=dict(data), **fields)  # type: ignore[arg-type]
+
+
+def _open_case(cmd: c.Identify, identification: Identification, rules: CountryRules) -> Case:
+    category = identification.classification.category
+    case = Case(
+        number="",
+        country=rules.code,
+        child=cmd.child,
+        category=category,
+        opened_at=cmd.now,
+        state_entered_at=cmd.now,
+        identifications=[identification],
+    )
+    data = {"submission_id": cmd.observation.submission_id, "category": category.value}
+    note(case, "identify", _monitor_act(cmd, rules, data), source="")
+    return case
+
+
+def _attach(case: Case, identification: Identification, cmd: c.Identify, rules: CountryRules) -> None:
+    found = identification.classification.category
+    data = {"submission_id": cmd.observation.submission_id, "category": found.value}
+    if found.severity < case.category.severity:
+        data["category_raised_from"] = case.category.value
+        case.category = found
+    case.identifications.append(identification)
+    note(case, "attach_identification", _monitor_act(cmd, rules, data))
+
+
+def _monitor_act(cmd: c.Identify, rules: CountryRules, data: dict[str, object]) -> Act:
+    monitor = Actor(cmd.observation.monitor, Role.MONITOR)
+    return Act(monitor, cmd.now, rules, reason=cmd.observation.note, data=data)
+
+
+def _check_child(child: Child, seen: Observation, rules: CountryRules) -> None:
+    rules.district(child.district)
+    if not child.first_name.strip() or not child.last_name.strip():
+        raise InvalidInput("the child's first and last name are required", field="name")
+    if not seen.submission_id.strip():
+        raise InvalidInput("a submission id is required", field="submission_id")
+    if child.birth_date > seen.observed_at.date():
+        raise InvalidInput(
+            f"birth date {child.birth_date} is after the day the child was seen", field="birth_date"
+        )
+    if child.sex not in ("f", "m", "x"):
+        raise InvalidInput("sex must be f, m or x", field="sex")
+
+
+def _check_follow_up(case: Case, visited: date, today: date) -> None:
+    if case.state != case_states.IN_SERVICE:
+        raise Refused(
+            f"cannot record a follow-up for a case that is {case.state.replace('_', ' ')}",
+            allowed_now=CASE_LIFECYCLE.triggers_from(case.state),
+        )
+    started = case.service_started_on
+    if started is not None and visited < started:
+        raise InvalidInput(
+            f"follow-up on {visited} is before the service started on {started}", field="visited_on"
+        )
+    if visited > today:
+        raise InvalidInput(f"follow-up on {visited} is in the future", field="visited_on")
+
+
+def _follow_up_for(case: Case) -> FollowUp:
+    """The visit counts for the earliest scheduled follow-up, or is an extra one."""
+    scheduled = case.scheduled_follow_ups()
+    if scheduled:
+        return scheduled[0]
+    extra = FollowUp(due_on=case.service_started_on or date.min)
+    case.follow_ups.append(extra)
+    return extra
