@@ -107,8 +107,8 @@ _TRANSLATION = str.maketrans(_CYRILLIC | _LATIN)
 # first alternative that matches at each position, so a cluster must come before
 # its prefixes ("shch" before "sh"). "sh" and "ch" map to themselves so that their
 # "h" is used up with them and is not read as an h-sound. The h-sounds become "x",
-# not "h". A lone "h" could join the letter before it into a new digraph
-# ("zkh" -> "zh"), and then a second pass would change the key.
+# not "h". A lone "h" would make a digraph with the letter before it, so Асхат
+# ("askhat") would turn into "ashat" and be read with ш.
 _CLUSTERS: tuple[tuple[str, str], ...] = (
     ("shch", "sh"),  # щ: spelt "sh" as often as "shch"
     ("dzh", "j"),

@@ -51,18 +51,28 @@ def identify(cmd: c.Identify, uow: UnitOfWork, rules: CountryRules) -> Identifie
         return _identify(cmd, classification, uow, rules)
     except DuplicateSubmission:  # the same submission arrived twice at the same moment
         with uow:
-            recorded = uow.cases.case_for_submission(cmd.observation.submission_id)
+            recorded = _already_recorded(cmd.observation.submission_id, uow)
         assert recorded is not None
-        return Identified(recorded, "already recorded", classification)
+        return recorded
+
+
+def _already_recorded(submission_id: str, uow: UnitOfWork) -> Identified | None:
+    """The answer given the first time this submission arrived."""
+    number = uow.cases.case_for_submission(submission_id)
+    if number is None:
+        return None
+    case = uow.cases.get(number)
+    first = next(i for i in case.identifications if i.observation.submission_id == submission_id)
+    return Identified(number, "already recorded", first.classification)
 
 
 def _identify(
     cmd: c.Identify, classification: Classification, uow: UnitOfWork, rules: CountryRules
 ) -> Identified:
     with uow:
-        recorded = uow.cases.case_for_submission(cmd.observation.submission_id)
+        recorded = _already_recorded(cmd.observation.submission_id, uow)
         if recorded is not None:
-            return Identified(recorded, "already recorded", classification)
+            return recorded
         identification = Identification(cmd.observation, classification, cmd.now)
         case = uow.cases.open_case_of(child_key(cmd.child))
         if case is None:

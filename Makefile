@@ -1,0 +1,35 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+# Both create .venv and install the project on first use.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+# The embedded default: a SQLite file in data/, created and upgraded, with the demo
+# loaded the first time; then the overdue cases, the supervisor's first view.
+run: $(STAMP)
+	$(BIN)/clms init
+	$(BIN)/clms demo --if-empty
+	$(BIN)/clms list --overdue --limit 20
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/transition.py
+
+clean:
+	rm -rf $(VENV) data build *.egg-info

@@ -1,0 +1,133 @@
+"""Cases, summaries and classifications as plain dicts (for --json) and as text."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import date, datetime
+from typing import Any
+
+from clms.domain.model import Case, Classification, Provider
+from clms.domain.rules import CountryRules
+from clms.ports import CaseSummary
+from clms.services.cases import index_of
+from clms.states import CASE_LIFECYCLE
+
+
+def jsonable(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {key: jsonable(item) for key, item in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [jsonable(item) for item in value]
+    return value
+
+
+def classification_dict(classification: Classification) -> dict[str, Any]:
+    return {
+        "category": classification.category.value,
+        "priority": classification.priority.value,
+        "reasons": list(classification.reasons),
+    }
+
+
+def case_dict(case: Case, rules: CountryRules) -> dict[str, Any]:
+    index = index_of(case, rules)
+    return jsonable(
+        {
+            "number": case.number,
+            "version": case.version,
+            "state": case.state,
+            "allowed_now": CASE_LIFECYCLE.triggers_from(case.state),
+            "category": case.category.value,
+            "priority": case.priority.value,
+            "alternative_status": index.alternative_status.value,
+            "next_action_due": index.next_action_due,
+            "child": asdict(case.child),
+            "closure_reason": case.closure_reason.value if case.closure_reason else None,
+            "relapses": case.relapses,
+            "referrals": [asdict(r) for r in case.referrals],
+            "follow_ups": [asdict(f) for f in case.follow_ups],
+            "identifications": [_identification(i) for i in case.identifications],
+            "history": [asdict(entry) for entry in case.history],
+        }
+    )
+
+
+def summary_dict(summary: CaseSummary, now: datetime) -> dict[str, Any]:
+    overdue = summary.next_action_due is not None and summary.next_action_due < now
+    return jsonable({**asdict(summary), "overdue": overdue})
+
+
+def case_text(case: Case, rules: CountryRules) -> str:
+    data = case_dict(case, rules)
+    child = case.child
+    lines = [
+        f"Case {case.number} (version {case.version}): {_words(case.state)}",
+        f"  child: {child.display_name}, born {child.birth_date}, {child.sex}, district {child.district}",
+        f"  category: {_words(case.category.value)}, priority {case.priority.value}",
+        f"  alternative: {data['alternative_status']}, next action due: {data['next_action_due'] or '-'}",
+        f"  allowed now: {', '.join(data['allowed_now']) or 'nothing'}",
+    ]
+    lines += [f"  referral to {r.provider} ({r.service_type}): {r.state}" for r in case.referrals]
+    lines += [_follow_up_line(f) for f in case.follow_ups]
+    lines.append("  history:")
+    lines += [
+        f"    {e.seq:>3} {e.at:%Y-%m-%d %H:%M} {e.actor} ({e.role}) {e.trigger}: "
+        f"{e.from_state or '-'} -> {e.to_state}" + (f" - {e.reason}" if e.reason else "")
+        for e in case.history
+    ]
+    return "\n".join(lines)
+
+
+def summaries_text(summaries: list[CaseSummary], now: datetime) -> str:
+    if not summaries:
+        return "no cases"
+    header = f"{'case':<11} {'state':<18} {'priority':<8} {'alternative':<14} {'due':<17} district    name"
+    rows = [_summary_line(s, now) for s in summaries]
+    return "\n".join([header, *rows])
+
+
+def _summary_line(s: CaseSummary, now: datetime) -> str:
+    due = f"{s.next_action_due:%Y-%m-%d %H:%M}" if s.next_action_due else "-"
+    flag = "!" if s.next_action_due and s.next_action_due < now else " "
+    return (
+        f"{s.number:<11} {s.state:<18} {s.priority:<8} {s.alternative_status:<14} "
+        f"{flag}{due:<16} {s.district:<11} {s.name}"
+    )
+
+
+def _follow_up_line(f: Any) -> str:
+    outcome = ""
+    if f.done_on:
+        outcome = f" on {f.done_on}: " + ("satisfactory" if f.satisfactory else "not satisfactory")
+    return f"  follow-up due {f.due_on}: {f.state.value}{outcome}"
+
+
+def _identification(identification: Any) -> dict[str, Any]:
+    return {
+        "submission_id": identification.observation.submission_id,
+        "monitor": identification.observation.monitor,
+        "observed_at": identification.observation.observed_at,
+        "activities": list(identification.observation.activities),
+        **classification_dict(identification.classification),
+    }
+
+
+def _words(name: str) -> str:
+    return name.replace("_", " ")
+
+
+def classification_text(classification: Classification) -> str:
+    head = f"{_words(classification.category.value)} ({classification.priority.value})"
+    return "\n".join([head, *(f"  - {reason}" for reason in classification.reasons)])
+
+
+def provider_dict(provider: Provider) -> dict[str, Any]:
+    offers = [{"service_type": s, "district": d} for s, d in sorted(provider.offers)]
+    return {**asdict(provider), "offers": offers}
+
+
+def provider_line(row: dict[str, Any]) -> str:
+    offers = ", ".join(f"{o['service_type']}@{o['district']}" for o in row["offers"])
+    return f"{row['code']:<10} {row['name']} ({row['district']}): {offers}"
