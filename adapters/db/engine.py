@@ -13,9 +13,17 @@ def make_engine(url: str) -> Engine:
     if make_url(url).get_backend_name() != "sqlite":
         return create_engine(url, pool_pre_ping=True)
     _create_folder_of(url)
-    engine = create_engine(url, connect_args={"timeout": 30})
+    # The driver's own transaction handling is switched off so that every transaction
+    # starts with BEGIN IMMEDIATE: writers queue for the lock up front instead of failing
+    # with "database is locked" when two of them read first and write second.
+    engine = create_engine(url, connect_args={"timeout": 30, "isolation_level": None})
     event.listen(engine, "connect", _sqlite_pragmas)
+    event.listen(engine, "begin", _begin_immediate)
     return engine
+
+
+def _begin_immediate(connection: Any) -> None:
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:

@@ -1,0 +1,139 @@
+"""The database adapter on real databases: a SQLite file and a PostgreSQL server, both
+with the migrations applied, never a mock."""
+
+from __future__ import annotations
+
+import threading
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import inspect, text
+from sqlalchemy.exc import DBAPIError
+
+from clms.bootstrap import App
+from clms.domain.errors import Conflict
+from clms.domain.model import ClosureReason
+from clms.ports import CaseQuery
+from clms.services import cases as s
+from clms.services import commands as c
+from tests.conftest import NOW, SOCIAL_WORKER, child, seen
+
+DAY = timedelta(days=1)
+
+
+def identify(app: App, submission: str = "sub-1", *activities: str, **who: object) -> str:
+    command = c.Identify(child(**who), seen(submission, *(activities or ("weeding",))), NOW)  # type: ignore[arg-type]
+    return s.identify(command, app.uow(), app.rules).case_number
+
+
+def run_to_withdrawn(app: App, number: str) -> None:
+    s.assess(c.Assess(number, SOCIAL_WORKER, NOW, "visited"), app.uow(), app.rules)
+    s.refer(c.Refer(number, SOCIAL_WORKER, NOW, provider="SCH-12", service_type="school"), app.uow(), app.rules)
+    s.answer_referral(c.AnswerReferral(number, SOCIAL_WORKER, NOW + DAY), app.uow(), app.rules)
+    s.start_service(c.StartService(number, SOCIAL_WORKER, NOW + DAY, started_on=date(2026, 3, 3)), app.uow(), app.rules)
+    for visited in (date(2026, 4, 2), date(2026, 7, 2)):
+        at = NOW.replace(month=visited.month, day=visited.day)
+        s.record_follow_up(c.RecordFollowUp(number, SOCIAL_WORKER, at, visited_on=visited), app.uow(), app.rules)
+    at = NOW.replace(month=7, day=3)
+    s.close(c.Close(number, SOCIAL_WORKER, at, closure=ClosureReason.WITHDRAWN), app.uow(), app.rules)
+
+
+def test_migrations_create_every_table_and_can_run_again(app: App) -> None:
+    app.migrate()  # `clms init` on an up-to-date database changes nothing
+    tables = set(inspect(app.engine).get_table_names())
+    assert {"cases", "identifications", "referrals", "follow_ups", "case_history", "providers", "provider_offers"} <= tables
+
+
+def test_a_whole_case_story_is_stored_and_read_back_unchanged(app: App) -> None:
+    number = identify(app)
+    run_to_withdrawn(app, number)
+    case = s.get_case(number, app.uow())
+    assert (case.state, case.closure_reason, case.version) == ("closed", ClosureReason.WITHDRAWN, 7)
+    assert [h.trigger for h in case.history] == [
+        "identify", "assess", "refer", "referral_answered", "start_service",
+        "record_follow_up", "record_follow_up", "close",
+    ]  # fmt: skip
+    assert case.history[1].reason == "visited" and case.history[1].at.tzinfo is not None
+    assert [r.state for r in case.referrals] == ["completed"]
+    assert [f.state.value for f in case.follow_ups] == ["done", "done", "cancelled"]
+    assert s.history_is_consistent(case)
+
+
+def test_history_rows_can_be_neither_updated_nor_deleted(app: App) -> None:
+    identify(app)
+    for statement in ("UPDATE case_history SET reason = 'rewritten'", "DELETE FROM case_history"):
+        with pytest.raises(DBAPIError, match="append-only"), app.engine.begin() as connection:
+            connection.execute(text(statement))
+    with app.engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM case_history")).scalar_one() == 1
+
+
+def test_a_stale_write_is_refused_as_a_conflict_and_applies_nothing(app: App) -> None:
+    number = identify(app)
+    stale = s.get_case(number, app.uow())
+    s.assess(c.Assess(number, SOCIAL_WORKER, NOW), app.uow(), app.rules)
+    stale.state = "screened_out"
+    with app.uow() as work, pytest.raises(Conflict, match="changed by somebody else"):
+        work.cases.save(stale, s.index_of(stale, app.rules))
+    assert s.get_case(number, app.uow()).state == "assessed"
+
+
+def test_the_same_submission_sent_at_the_same_moment_creates_one_case(app: App) -> None:
+    results: list[s.Identified] = []
+    start = threading.Barrier(6)
+
+    def submit() -> None:
+        start.wait()
+        command = c.Identify(child(), seen("double-tap", "weeding"), NOW)
+        results.append(s.identify(command, app.uow(), app.rules))
+
+    threads = [threading.Thread(target=submit) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert len(results) == 6 and len({r.case_number for r in results}) == 1
+    assert sorted(r.outcome for r in results) == ["already recorded"] * 5 + ["opened"]
+    with app.engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM identifications")).scalar_one() == 1
+        assert connection.execute(text("SELECT count(*) FROM cases")).scalar_one() == 1
+
+
+def test_a_refused_identification_leaves_no_half_written_case(app: App) -> None:
+    from clms.domain.errors import InvalidInput
+
+    with pytest.raises(InvalidInput):
+        identify(app, "bad", "juggling")
+    with app.engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM cases")).scalar_one() == 0
+
+
+def test_the_list_puts_overdue_cases_first_then_urgent_ones(app: App) -> None:
+    late = identify(app, "a", "weeding", first="Ерлан", last="Ахметов")
+    urgent = identify(app, "b", "forced_begging", first="Мадина", last="Ким")
+    identify(app, "c", "weeding", first="Daniyar", last="Seitkali")
+    with app.uow() as work:  # make the first case long overdue
+        work.session.execute(text("UPDATE cases SET next_action_due = :due WHERE number = :n"), {"due": NOW - 30 * DAY, "n": late})
+        work.commit()
+    rows = s.list_cases(CaseQuery(), app.uow())
+    assert [r.number for r in rows][:2] == [late, urgent]
+    overdue = s.list_cases(CaseQuery(overdue_at=NOW), app.uow())
+    assert [r.number for r in overdue] == [late]
+
+
+def test_the_stored_index_columns_follow_the_case(app: App) -> None:
+    number = identify(app, "u", "trafficking")
+    with app.engine.connect() as connection:
+        row = connection.execute(text("SELECT priority, alternative_status, state, region FROM cases")).one()
+    assert tuple(row) == ("urgent", "none", "identified", "Turkestan")
+    assert s.list_cases(CaseQuery(priority="urgent"), app.uow())[0].next_action_due == NOW + timedelta(hours=24)
+    assert number
+
+
+def test_sqlite_runs_with_wal_full_sync_and_foreign_keys(tmp_path: object) -> None:
+    from clms.adapters.db.engine import make_engine
+
+    engine = make_engine(f"sqlite:///{tmp_path}/pragmas.db")
+    with engine.connect() as connection:
+        pragma = lambda name: connection.exec_driver_sql(f"PRAGMA {name}").scalar()  # noqa: E731
+        assert (pragma("journal_mode"), pragma("synchronous"), pragma("foreign_keys")) == ("wal", 2, 1)
