@@ -9,7 +9,6 @@ from datetime import UTC, datetime
 from sqlalchemy import Engine
 
 from clms.adapters.db.engine import make_engine
-from clms.adapters.db.migrate import upgrade
 from clms.adapters.db.uow import SqlUnitOfWork
 from clms.config_files import load_country
 from clms.domain.rules import CountryRules
@@ -33,6 +32,8 @@ class App:
         return SqlUnitOfWork(self.engine, self.rules)
 
     def migrate(self) -> None:
+        from clms.adapters.db.migrate import upgrade  # Alembic is needed only here
+
         upgrade(self.settings.database_url)
 
 

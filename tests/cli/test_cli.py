@@ -1,0 +1,135 @@
+"""The `clms` command end to end: a real process, a real SQLite file, JSON out."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+CLMS = str(Path(sys.executable).with_name("clms"))
+STARTED = "2026-03-01T09:00:00"
+
+
+class Cli:
+    def __init__(self, folder: Path) -> None:
+        self.env = {**os.environ, "CLMS_DATABASE_URL": f"sqlite:///{folder}/clms.db", "CLMS_ACTOR": "aigul.s"}
+
+    def run(self, *words: str, ok: bool = True) -> subprocess.CompletedProcess[str]:
+        done = subprocess.run([CLMS, *words], env=self.env, capture_output=True, text=True, timeout=60)
+        if ok:
+            assert done.returncode == 0, done.stderr
+        return done
+
+    def json(self, *words: str) -> Any:
+        return json.loads(self.run(*words, "--json").stdout)
+
+
+@pytest.fixture
+def cli(tmp_path: Path) -> Cli:
+    runner = Cli(tmp_path)
+    runner.run("init")
+    runner.run("providers", "add", "--code", "SCH-12", "--name", "School-lyceum No. 12",
+               "--district", "KZ-TUR-MAK", "--offer", "school")  # fmt: skip
+    return runner
+
+
+def identify(cli: Cli, submission: str = "odk-1", *extra: str) -> Any:
+    return cli.json(
+        "identify", "--submission-id", submission, "--first-name", "Айгерім", "--last-name", "Сапарова",
+        "--birth-date", "2013-04-05", "--sex", "f", "--district", "KZ-TUR-MAK",
+        "--activity", "cotton_harvesting", "--now", STARTED, *extra,
+    )  # fmt: skip
+
+
+def test_an_identification_prints_the_case_number_and_the_classification_in_words(cli: Cli) -> None:
+    result = identify(cli)
+    assert result["case"] == "KZ-000001" and result["outcome"] == "opened"
+    assert result["category"] == "hazardous"
+    assert any("cotton harvesting" in reason for reason in result["reasons"])
+
+
+def test_a_double_tapped_submission_creates_one_case(cli: Cli) -> None:
+    identify(cli, "odk-7")
+    again = identify(cli, "odk-7")
+    assert again["outcome"] == "already recorded"
+    assert len(cli.json("list")) == 1
+
+
+def test_a_social_worker_takes_a_case_from_identification_to_service(cli: Cli) -> None:
+    number = identify(cli)["case"]
+    cli.run("assess", number, "--reason", "home visit", "--now", "2026-03-02T10:00:00")
+    cli.run("refer", number, "--provider", "SCH-12", "--service", "school", "--now", "2026-03-02T11:00:00")
+    cli.run("answer", number, "--accept", "--now", "2026-03-03T09:00:00")
+    cli.run("start-service", number, "--on", "2026-03-04", "--now", "2026-03-04T09:00:00")
+    shown = cli.json("show", number)
+    assert shown["state"] == "in_service" and shown["alternative_status"] == "pending"
+    assert [h["trigger"] for h in shown["history"]] == ["identify", "assess", "refer", "referral_answered", "start_service"]
+    assert [h["actor"] for h in shown["history"][1:]] == ["aigul.s"] * 4
+    assert [f["due_on"] for f in shown["follow_ups"]] == ["2026-04-03", "2026-06-02", "2026-08-31"]
+
+
+def test_a_refusal_exits_non_zero_with_the_reason_and_writes_nothing(cli: Cli) -> None:
+    number = identify(cli)["case"]
+    done = cli.run("close", number, "--closure", "withdrawn", "--json", ok=False)
+    assert done.returncode == 4
+    assert json.loads(done.stdout)["error"] == "Refused"
+    assert "cannot close as withdrawn: 0 of 2 consecutive satisfactory follow-ups" in done.stderr
+    assert cli.json("show", number)["version"] == 0
+
+
+def test_a_stale_expected_version_is_a_conflict(cli: Cli) -> None:
+    number = identify(cli)["case"]
+    cli.run("assess", number, "--expected-version", "0")
+    done = cli.run("mark-lost", number, "--expected-version", "0", ok=False)
+    assert done.returncode == 5 and "at version 1, not 0" in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        (("--district", "KZ-NOWHERE"), "district"),
+        (("--birth-date", "2030-01-01"), "birth_date"),
+        (("--birth-date", "2001-01-01"), "age"),
+        (("--activity", "juggling"), "activity"),
+    ],
+)
+def test_bad_identifications_are_refused_naming_the_field(cli: Cli, change: tuple[str, str], field: str) -> None:
+    done = cli.run(
+        "identify", "--submission-id", "bad", "--first-name", "A", "--last-name", "B",
+        "--birth-date", "2013-04-05", "--sex", "f", "--district", "KZ-TUR-MAK", *change,
+        "--now", STARTED, "--json", ok=False,
+    )  # fmt: skip
+    assert done.returncode == 2 and json.loads(done.stdout)["field"] == field
+    assert cli.json("list") == []
+
+
+def test_an_unknown_case_is_not_found(cli: Cli) -> None:
+    done = cli.run("show", "KZ-999999", ok=False)
+    assert done.returncode == 3 and "no case 'KZ-999999'" in done.stderr
+
+
+def test_the_list_filters_by_state_and_shows_overdue_cases(cli: Cli) -> None:
+    identify(cli, "a")
+    rows = cli.json("list", "--overdue", "--now", "2026-04-01T00:00:00")
+    assert [(r["state"], r["overdue"]) for r in rows] == [("identified", True)]
+    assert cli.json("list", "--state", "closed") == []
+    assert "KZ-000001" in cli.run("list").stdout
+
+
+def test_classify_and_the_rules_are_available_without_a_database(tmp_path: Path) -> None:
+    cli = Cli(tmp_path)
+    result = cli.json("classify", "--age", "14", "--activity", "street_vending", "--hours", "30")
+    assert result["category"] == "hazardous"
+    codes = {row["code"] for row in cli.json("rules", "activities", "--country", "kz")}
+    assert {"cotton_harvesting", "trafficking", "bus_conductor"} <= codes
+    assert cli.json("rules", "countries") == ["kg", "kz", "tj"]
+
+
+def test_a_command_before_init_says_to_run_init(tmp_path: Path) -> None:
+    done = Cli(tmp_path).run("list", ok=False)
+    assert done.returncode == 2 and "run `clms init`" in done.stderr
