@@ -106,7 +106,11 @@ def change_case(
         case = use_case(build(system.clock()), system.uow(), system.rules)
         data = case_dict(case, system.rules)
         allowed = ", ".join(data["allowed_now"]) or "nothing"
-        emit(as_json, data, f"{case.number} is {case.state} (version {case.version}); allowed now: {allowed}")
+        emit(
+            as_json,
+            data,
+            f"{case.number} is {case.state} (version {case.version}); allowed now: {allowed}",
+        )
 
 
 def _utc(moment: datetime) -> datetime:
@@ -177,14 +181,20 @@ def rules_activities(country: Country = None, as_json: AsJson = False) -> None:
     with refusals(as_json):
         found = country_rules(country).activities.values()
         rows = [{"code": a.code, "kind": a.kind.value, "label": a.label} for a in found]
-        emit(as_json, rows, lambda: "\n".join(f"{r['code']:<32} {r['kind']:<11} {r['label']}" for r in rows))
+        emit(
+            as_json,
+            rows,
+            lambda: "\n".join(f"{r['code']:<32} {r['kind']:<11} {r['label']}" for r in rows),
+        )
 
 
 @rules_app.command("conditions")
 def rules_conditions(country: Country = None, as_json: AsJson = False) -> None:
     """List the hazardous conditions."""
     with refusals(as_json):
-        rows = [{"code": h.code, "label": h.label} for h in country_rules(country).conditions.values()]
+        rows = [
+            {"code": h.code, "label": h.label} for h in country_rules(country).conditions.values()
+        ]
         emit(as_json, rows, lambda: "\n".join(f"{r['code']:<24} {r['label']}" for r in rows))
 
 
@@ -194,7 +204,11 @@ def rules_districts(country: Country = None, as_json: AsJson = False) -> None:
     with refusals(as_json):
         found = country_rules(country).districts.values()
         rows = [{"code": d.code, "name": d.name, "region": d.region} for d in found]
-        emit(as_json, rows, lambda: "\n".join(f"{r['code']:<12} {r['name']} ({r['region']})" for r in rows))
+        emit(
+            as_json,
+            rows,
+            lambda: "\n".join(f"{r['code']:<12} {r['name']} ({r['region']})" for r in rows),
+        )
 
 
 @rules_app.command("services")
@@ -202,8 +216,17 @@ def rules_services(country: Country = None, as_json: AsJson = False) -> None:
     """List the service types and the ages they fit."""
     with refusals(as_json):
         found = country_rules(country).service_types.values()
-        rows = [{"code": s.code, "label": s.label, "min_age": s.min_age, "max_age": s.max_age} for s in found]
-        emit(as_json, rows, lambda: "\n".join(f"{r['code']:<22} {r['min_age']:>2}-{r['max_age']:<3} {r['label']}" for r in rows))
+        rows = [
+            {"code": s.code, "label": s.label, "min_age": s.min_age, "max_age": s.max_age}
+            for s in found
+        ]
+        emit(
+            as_json,
+            rows,
+            lambda: "\n".join(
+                f"{r['code']:<22} {r['min_age']:>2}-{r['max_age']:<3} {r['label']}" for r in rows
+            ),
+        )
 
 
 @rules_app.command("countries")
@@ -221,7 +244,9 @@ def providers_add(
     code: Annotated[str, typer.Option(help="A short unique code.")],
     name: Annotated[str, typer.Option()],
     district: Annotated[str, typer.Option(help="Where the provider is.")],
-    offer: Annotated[list[str], typer.Option(help="SERVICE_TYPE or SERVICE_TYPE@DISTRICT (repeatable).")],
+    offer: Annotated[
+        list[str], typer.Option(help="SERVICE_TYPE or SERVICE_TYPE@DISTRICT (repeatable).")
+    ],
     phone: Annotated[str, typer.Option()] = "",
     email: Annotated[str, typer.Option()] = "",
     as_json: AsJson = False,
@@ -263,7 +288,9 @@ def identify(
     basic_secondary: Annotated[bool, typer.Option()] = False,
     family_at_risk: Annotated[bool, typer.Option()] = False,
     seen_at: Annotated[datetime | None, typer.Option(help="When (default: now).")] = None,
-    monitor: Annotated[str, typer.Option("--as", envvar="CLMS_ACTOR", help="The monitor.")] = "monitor",
+    monitor: Annotated[
+        str, typer.Option("--as", envvar="CLMS_ACTOR", help="The monitor.")
+    ] = "monitor",
     note: Annotated[str, typer.Option(help="What the monitor noted.")] = "",
     now: Now = None,
     as_json: AsJson = False,
@@ -279,8 +306,19 @@ def identify(
         )  # fmt: skip
         child = Child(first_name, last_name, birth_date.date(), sex, district)
         result = services.identify(c.Identify(child, seen, moment), system.uow(), system.rules)
-        data = {"case": result.case_number, "outcome": result.outcome, **classification_dict(result.classification)}
-        emit(as_json, data, lambda: f"{result.case_number} ({result.outcome})\n" + classification_text(result.classification))
+        data = {
+            "case": result.case_number,
+            "outcome": result.outcome,
+            **classification_dict(result.classification),
+        }
+        emit(
+            as_json,
+            data,
+            lambda: (
+                f"{result.case_number} ({result.outcome})\n"
+                + classification_text(result.classification)
+            ),
+        )
 
 
 @app.command()
@@ -312,50 +350,76 @@ def list_cases(
 
 
 @app.command()
-def assess(number: CaseNumber, reason: Reason = "", who: Who = "social.worker", role: ActingRole = Role.SOCIAL_WORKER, expected_version: Expected = None, now: Now = None, as_json: AsJson = False) -> None:  # fmt: skip
-    """Record the social worker's assessment of an identified child."""
-    change_case(as_json, now, services.assess, lambda t: c.Assess(number, Actor(who, role), t, reason, expected_version))
-
-
-@app.command("screen-out")
-def screen_out(number: CaseNumber, reason: Reason = "", who: Who = "social.worker", role: ActingRole = Role.SOCIAL_WORKER, expected_version: Expected = None, now: Now = None, as_json: AsJson = False) -> None:  # fmt: skip
-    """Screen out an identification that is not child labour nor a risk."""
-    change_case(as_json, now, services.screen_out, lambda t: c.ScreenOut(number, Actor(who, role), t, reason, expected_version))
-
-
-@app.command()
 def refer(
     number: CaseNumber,
     provider: Annotated[str, typer.Option(help="Provider code (clms providers list).")],
     service: Annotated[str, typer.Option(help="Service type (clms rules services).")],
-    override_reason: Annotated[str, typer.Option(help="Why refer outside the child's district.")] = "",
-    reason: Reason = "", who: Who = "social.worker", role: ActingRole = Role.SOCIAL_WORKER,
-    expected_version: Expected = None, now: Now = None, as_json: AsJson = False,
-) -> None:  # fmt: skip
+    override_reason: Annotated[
+        str, typer.Option(help="Why refer outside the child's district.")
+    ] = "",
+    reason: Reason = "",
+    who: Who = "social_worker",
+    role: ActingRole = Role.SOCIAL_WORKER,
+    expected_version: Expected = None,
+    now: Now = None,
+    as_json: AsJson = False,
+) -> None:
     """Refer the child to a provider's service."""
-    change_case(as_json, now, services.refer, lambda t: c.Refer(number, Actor(who, role), t, reason, expected_version, provider, service, override_reason))
+    change_case(
+        as_json,
+        now,
+        services.refer,
+        lambda t: c.Refer(
+            number,
+            Actor(who, role),
+            t,
+            reason,
+            expected_version,
+            provider,
+            service,
+            override_reason,
+        ),
+    )
 
 
 @app.command()
 def answer(
     number: CaseNumber,
     accepted: Annotated[bool, typer.Option("--accept/--decline", help="The provider's answer.")],
-    reason: Reason = "", who: Who = "social.worker", role: ActingRole = Role.SOCIAL_WORKER,
-    expected_version: Expected = None, now: Now = None, as_json: AsJson = False,
-) -> None:  # fmt: skip
+    reason: Reason = "",
+    who: Who = "social_worker",
+    role: ActingRole = Role.SOCIAL_WORKER,
+    expected_version: Expected = None,
+    now: Now = None,
+    as_json: AsJson = False,
+) -> None:
     """Record the provider's answer to the live referral."""
-    change_case(as_json, now, services.answer_referral, lambda t: c.AnswerReferral(number, Actor(who, role), t, reason, expected_version, accepted))
+    change_case(
+        as_json,
+        now,
+        services.answer_referral,
+        lambda t: c.AnswerReferral(number, Actor(who, role), t, reason, expected_version, accepted),
+    )
 
 
 @app.command("start-service")
 def start_service(
     number: CaseNumber,
     on: Day = None,
-    reason: Reason = "", who: Who = "social.worker", role: ActingRole = Role.SOCIAL_WORKER,
-    expected_version: Expected = None, now: Now = None, as_json: AsJson = False,
-) -> None:  # fmt: skip
+    reason: Reason = "",
+    who: Who = "social_worker",
+    role: ActingRole = Role.SOCIAL_WORKER,
+    expected_version: Expected = None,
+    now: Now = None,
+    as_json: AsJson = False,
+) -> None:
     """Record that the service started (default: today); schedules the follow-ups."""
-    change_case(as_json, now, services.start_service, lambda t: c.StartService(number, Actor(who, role), t, reason, expected_version, _day(on)))
+    change_case(
+        as_json,
+        now,
+        services.start_service,
+        lambda t: c.StartService(number, Actor(who, role), t, reason, expected_version, _day(on)),
+    )
 
 
 @app.command("follow-up")
@@ -365,40 +429,97 @@ def follow_up(
     attending: Annotated[bool, typer.Option("--attending/--not-attending")] = True,
     working: Annotated[bool, typer.Option("--working/--not-working")] = False,
     evidence: Annotated[str, typer.Option(help="E.g. the school's attendance report.")] = "",
-    reason: Reason = "", who: Who = "social.worker", role: ActingRole = Role.SOCIAL_WORKER,
-    expected_version: Expected = None, now: Now = None, as_json: AsJson = False,
-) -> None:  # fmt: skip
+    reason: Reason = "",
+    who: Who = "social_worker",
+    role: ActingRole = Role.SOCIAL_WORKER,
+    expected_version: Expected = None,
+    now: Now = None,
+    as_json: AsJson = False,
+) -> None:
     """Record a follow-up visit; a child found working again relapses to assessment."""
-    change_case(as_json, now, services.record_follow_up, lambda t: c.RecordFollowUp(number, Actor(who, role), t, reason, expected_version, _day(on), attending, working, evidence))
+    change_case(
+        as_json,
+        now,
+        services.record_follow_up,
+        lambda t: c.RecordFollowUp(
+            number,
+            Actor(who, role),
+            t,
+            reason,
+            expected_version,
+            _day(on),
+            attending,
+            working,
+            evidence,
+        ),
+    )
 
 
 @app.command()
 def close(
     number: CaseNumber,
     closure: Annotated[ClosureReason, typer.Option("--closure", help="Why the case closes.")],
-    reason: Reason = "", who: Who = "social.worker", role: ActingRole = Role.SOCIAL_WORKER,
-    expected_version: Expected = None, now: Now = None, as_json: AsJson = False,
-) -> None:  # fmt: skip
+    reason: Reason = "",
+    who: Who = "social_worker",
+    role: ActingRole = Role.SOCIAL_WORKER,
+    expected_version: Expected = None,
+    now: Now = None,
+    as_json: AsJson = False,
+) -> None:
     """Close the case when its closing rule is met (other: a supervisor)."""
-    change_case(as_json, now, services.close, lambda t: c.Close(number, Actor(who, role), t, reason, expected_version, closure))
+    change_case(
+        as_json,
+        now,
+        services.close,
+        lambda t: c.Close(number, Actor(who, role), t, reason, expected_version, closure),
+    )
 
 
-@app.command()
-def reopen(number: CaseNumber, reason: Reason = "", who: Who = "supervisor", role: ActingRole = Role.SUPERVISOR, expected_version: Expected = None, now: Now = None, as_json: AsJson = False) -> None:  # fmt: skip
-    """Reopen a closed case (a supervisor): back to assessment."""
-    change_case(as_json, now, services.reopen, lambda t: c.Reopen(number, Actor(who, role), t, reason, expected_version))
+def _simple_transition(
+    name: str,
+    use_case: Callable[[Any, Any, CountryRules], Case],
+    command: type[c.CaseCommand],
+    doc: str,
+    default_role: Role = Role.SOCIAL_WORKER,
+) -> None:
+    """Registers a command that fires one trigger with no data but who, when and why."""
+
+    def run(
+        number: CaseNumber,
+        reason: Reason = "",
+        who: Who = default_role.value,
+        role: ActingRole = default_role,
+        expected_version: Expected = None,
+        now: Now = None,
+        as_json: AsJson = False,
+    ) -> None:
+        actor = Actor(who, role)
+        change_case(
+            as_json, now, use_case, lambda t: command(number, actor, t, reason, expected_version)
+        )
+
+    run.__doc__ = doc
+    app.command(name)(run)
 
 
-@app.command("mark-lost")
-def mark_lost(number: CaseNumber, reason: Reason = "", who: Who = "social.worker", role: ActingRole = Role.SOCIAL_WORKER, expected_version: Expected = None, now: Now = None, as_json: AsJson = False) -> None:  # fmt: skip
-    """Mark the case lost to follow-up (the child cannot be found)."""
-    change_case(as_json, now, services.mark_lost, lambda t: c.MarkLost(number, Actor(who, role), t, reason, expected_version))
-
-
-@app.command()
-def resume(number: CaseNumber, reason: Reason = "", who: Who = "social.worker", role: ActingRole = Role.SOCIAL_WORKER, expected_version: Expected = None, now: Now = None, as_json: AsJson = False) -> None:  # fmt: skip
-    """Resume a case lost to follow-up, where it was."""
-    change_case(as_json, now, services.resume, lambda t: c.Resume(number, Actor(who, role), t, reason, expected_version))
+_simple_transition(
+    "assess", services.assess, c.Assess, "Record the assessment of an identified child."
+)
+_simple_transition(
+    "screen-out", services.screen_out, c.ScreenOut, "Screen out: not child labour, no risk."
+)
+_simple_transition(
+    "mark-lost",
+    services.mark_lost,
+    c.MarkLost,
+    "Mark lost to follow-up: the child cannot be found.",
+)
+_simple_transition(
+    "resume", services.resume, c.Resume, "Resume a case lost to follow-up, where it was."
+)
+_simple_transition(
+    "reopen", services.reopen, c.Reopen, "Reopen a closed case (a supervisor).", Role.SUPERVISOR
+)
 
 
 @app.command()
@@ -409,5 +530,7 @@ def diagram(lifecycle: Annotated[str, typer.Argument(help="case or referral")] =
     tables = {"case": CASE_LIFECYCLE, "referral": REFERRAL_LIFECYCLE}
     with refusals(False):
         if lifecycle not in tables:
-            raise InvalidInput(f"unknown lifecycle {lifecycle!r}; known: case, referral", field="lifecycle")
+            raise InvalidInput(
+                f"unknown lifecycle {lifecycle!r}; known: case, referral", field="lifecycle"
+            )
         typer.echo(tables[lifecycle].mermaid(), nl=False)

@@ -15,7 +15,9 @@ from clms.config_files import DEFAULT_CONFIG_DIR
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="CLMS_", toml_file=DEFAULT_CONFIG_DIR / "settings.toml")
+    model_config = SettingsConfigDict(
+        env_prefix="CLMS_", toml_file=DEFAULT_CONFIG_DIR / "settings.toml"
+    )
 
     database_url: str = "sqlite:///data/clms.db"
     country: str = "kz"

@@ -60,13 +60,13 @@ def summary_dict(summary: CaseSummary, now: datetime) -> dict[str, Any]:
 
 
 def case_text(case: Case, rules: CountryRules) -> str:
-    data = case_dict(case, rules)
-    child = case.child
+    data, child = case_dict(case, rules), case.child
+    due = data["next_action_due"] or "-"
     lines = [
         f"Case {case.number} (version {case.version}): {_words(case.state)}",
-        f"  child: {child.display_name}, born {child.birth_date}, {child.sex}, district {child.district}",
+        f"  child: {child.display_name}, born {child.birth_date}, {child.sex}, {child.district}",
         f"  category: {_words(case.category.value)}, priority {case.priority.value}",
-        f"  alternative: {data['alternative_status']}, next action due: {data['next_action_due'] or '-'}",
+        f"  alternative: {data['alternative_status']}, next action due: {due}",
         f"  allowed now: {', '.join(data['allowed_now']) or 'nothing'}",
     ]
     lines += [f"  referral to {r.provider} ({r.service_type}): {r.state}" for r in case.referrals]
@@ -83,7 +83,10 @@ def case_text(case: Case, rules: CountryRules) -> str:
 def summaries_text(summaries: list[CaseSummary], now: datetime) -> str:
     if not summaries:
         return "no cases"
-    header = f"{'case':<11} {'state':<18} {'priority':<8} {'alternative':<14} {'due':<17} district    name"
+    header = (
+        f"{'case':<11} {'state':<18} {'priority':<8} {'alternative':<14} {'due':<17} "
+        f"{'district':<11} name"
+    )
     rows = [_summary_line(s, now) for s in summaries]
     return "\n".join([header, *rows])
 

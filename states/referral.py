@@ -18,7 +18,17 @@ LIVE = (PROPOSED, SENT, ACCEPTED, STARTED)
 REFERRAL_LIFECYCLE = Lifecycle(
     name="referral",
     initial=PROPOSED,
-    states=(PROPOSED, SENT, ACCEPTED, DECLINED, STARTED, COMPLETED, DROPPED_OUT, EXPIRED, CANCELLED),
+    states=(
+        PROPOSED,
+        SENT,
+        ACCEPTED,
+        DECLINED,
+        STARTED,
+        COMPLETED,
+        DROPPED_OUT,
+        EXPIRED,
+        CANCELLED,
+    ),
     final=(DECLINED, COMPLETED, DROPPED_OUT, EXPIRED, CANCELLED),
     steps=(
         Step("send", (PROPOSED,), SENT),

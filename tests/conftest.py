@@ -72,11 +72,18 @@ def app(database_url: str) -> Iterator[App]:
 _databases = itertools.count(1)
 
 
-def child(first: str = "Айгерім", last: str = "Сапарова", born: date = date(2013, 4, 5), district: str = DISTRICT) -> Child:
+def child(
+    first: str = "Айгерім",
+    last: str = "Сапарова",
+    born: date = date(2013, 4, 5),
+    district: str = DISTRICT,
+) -> Child:
     return Child(first, last, born, "f", district)
 
 
-def seen(submission: str = "sub-1", *activities: str, at: datetime = NOW, **facts: object) -> Observation:
+def seen(
+    submission: str = "sub-1", *activities: str, at: datetime = NOW, **facts: object
+) -> Observation:
     return Observation(submission, "inspector.b", at, tuple(activities), **facts)  # type: ignore[arg-type]
 
 
@@ -88,5 +95,7 @@ PROVIDERS = (
         DISTRICT,
         frozenset({("vocational_training", DISTRICT), ("non_formal_education", DISTRICT)}),
     ),
-    Provider("SCH-ALM", "Secondary school No. 45", "KZ-ALA-ALT", frozenset({("school", "KZ-ALA-ALT")})),
+    Provider(
+        "SCH-ALM", "Secondary school No. 45", "KZ-ALA-ALT", frozenset({("school", "KZ-ALA-ALT")})
+    ),
 )

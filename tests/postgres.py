@@ -44,7 +44,9 @@ def temporary_server() -> Iterator[str]:
 def create_database(host: str, name: str) -> str:
     import psycopg
 
-    with psycopg.connect(host=host, port=PORT, user="postgres", dbname="postgres", autocommit=True) as connection:
+    with psycopg.connect(
+        host=host, port=PORT, user="postgres", dbname="postgres", autocommit=True
+    ) as connection:
         connection.execute(f'CREATE DATABASE "{name}"')
     return f"postgresql+psycopg://postgres@/{name}?host={host}&port={PORT}"
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import case as sql_case
-from sqlalchemy import func, insert, update
+from sqlalchemy import insert, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -65,7 +65,9 @@ class SqlCaseRepository:
         return case
 
     def save(self, case: Case, index: CaseIndex) -> None:
-        stored = update(CaseRow).where(col(CaseRow.id) == case.id, col(CaseRow.version) == case.version)
+        stored = update(CaseRow).where(
+            col(CaseRow.id) == case.id, col(CaseRow.version) == case.version
+        )
         values = {**self._columns(case, index), "version": case.version + 1}
         if self.session.execute(stored.values(**values)).rowcount != 1:  # type: ignore[attr-defined]
             raise Conflict(
@@ -131,9 +133,13 @@ class SqlCaseRepository:
     def _save_parts(self, case: Case) -> None:
         assert case.id is not None
         for referral in case.referrals:
-            referral.id = self._upsert(ReferralRow, referral.id, _referral_columns(case.id, referral))
+            referral.id = self._upsert(
+                ReferralRow, referral.id, _referral_columns(case.id, referral)
+            )
         for follow_up in case.follow_ups:
-            follow_up.id = self._upsert(FollowUpRow, follow_up.id, _follow_up_columns(case.id, follow_up))
+            follow_up.id = self._upsert(
+                FollowUpRow, follow_up.id, _follow_up_columns(case.id, follow_up)
+            )
         self._insert_identifications(case)
         self._append_history(case)
 
@@ -148,7 +154,11 @@ class SqlCaseRepository:
         for identification in (i for i in case.identifications if not i.persisted):
             try:
                 with self.session.begin_nested():
-                    self.session.execute(insert(IdentificationRow).values(**_identification_columns(case.id, identification)))
+                    self.session.execute(
+                        insert(IdentificationRow).values(
+                            **_identification_columns(case.id, identification)
+                        )
+                    )
             except IntegrityError as error:
                 raise DuplicateSubmission(
                     f"submission {identification.observation.submission_id!r} is already recorded"
@@ -200,10 +210,20 @@ class SqlProviderRepository:
         return self._provider(row)
 
     def add(self, provider: Provider) -> None:
-        self.session.add(ProviderRow(code=provider.code, name=provider.name, district=provider.district, phone=provider.phone, email=provider.email))
+        self.session.add(
+            ProviderRow(
+                code=provider.code,
+                name=provider.name,
+                district=provider.district,
+                phone=provider.phone,
+                email=provider.email,
+            )
+        )
         self.session.flush()
         for service_type, district in sorted(provider.offers):
-            self.session.add(OfferRow(provider_code=provider.code, service_type=service_type, district=district))
+            self.session.add(
+                OfferRow(provider_code=provider.code, service_type=service_type, district=district)
+            )
         self.session.flush()
 
     def all(self) -> list[Provider]:
@@ -252,7 +272,9 @@ def _filtered(query: CaseQuery) -> Any:
         statement = statement.where(col(CaseRow.next_action_due) < query.overdue_at)
     urgent_first = sql_case((col(CaseRow.priority) == "urgent", 0), else_=1)
     no_due_last = sql_case((col(CaseRow.next_action_due).is_(None), 1), else_=0)
-    return statement.order_by(no_due_last, col(CaseRow.next_action_due), urgent_first, col(CaseRow.id))
+    return statement.order_by(
+        no_due_last, col(CaseRow.next_action_due), urgent_first, col(CaseRow.id)
+    )
 
 
 def _summary(row: CaseRow) -> CaseSummary:

@@ -52,7 +52,9 @@ def fire(case: Case, trigger: str, act: Act) -> None:
     """Move `case` by `trigger`, or raise Refused saying why and what is allowed now."""
     allowed = CASE_LIFECYCLE.triggers_from(case.state)
     if trigger not in allowed:
-        raise Refused(f"cannot {_words(trigger)} a case that is {_words(case.state)}", allowed_now=allowed)
+        raise Refused(
+            f"cannot {_words(trigger)} a case that is {_words(case.state)}", allowed_now=allowed
+        )
     firing = _Firing(case, act)
     source = case.state
     if not CASE_LIFECYCLE.fire(firing, trigger):
@@ -255,9 +257,13 @@ def replay(history: list[HistoryEntry]) -> str:
     state = ""  # before the identification that opened the case
     for entry in history:
         if entry.from_state != state:
-            raise ValueError(f"history row {entry.seq} starts from {entry.from_state!r}, not {state!r}")
+            raise ValueError(
+                f"history row {entry.seq} starts from {entry.from_state!r}, not {state!r}"
+            )
         if not _is_allowed(entry):
-            raise ValueError(f"history row {entry.seq}: {entry.trigger} is not allowed by the table")
+            raise ValueError(
+                f"history row {entry.seq}: {entry.trigger} is not allowed by the table"
+            )
         state = entry.to_state
     return state
 

@@ -14,6 +14,7 @@ class ActivityKind(StrEnum):
     HAZARDOUS = "hazardous"  # on the national hazardous list: forbidden under 18
     WORK = "work"  # ordinary work: child labour only below the minimum age
 
+
 T = TypeVar("T")
 
 

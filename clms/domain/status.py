@@ -19,7 +19,11 @@ def alternative_status(case: Case) -> AlternativeStatus:
         if not done:
             return AlternativeStatus.PENDING
         last = done[-1]
-        return AlternativeStatus.SATISFACTORY if last.satisfactory else AlternativeStatus.UNSATISFACTORY
+        return (
+            AlternativeStatus.SATISFACTORY
+            if last.satisfactory
+            else AlternativeStatus.UNSATISFACTORY
+        )
     if case.state == states.REFERRED and case.live_referral is not None:
         return AlternativeStatus.PENDING
     return AlternativeStatus.NONE

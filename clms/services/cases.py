@@ -102,7 +102,11 @@ def refer(cmd: c.Refer, uow: UnitOfWork, rules: CountryRules) -> Case:
         if cmd.override_reason:
             data["override_reason"] = cmd.override_reason
         act = _act(cmd, rules, data, provider=uow.providers.get(cmd.provider))
-        fire(case, "refer", replace(act, service_type=cmd.service_type, override_reason=cmd.override_reason))
+        fire(
+            case,
+            "refer",
+            replace(act, service_type=cmd.service_type, override_reason=cmd.override_reason),
+        )
 
     return _change(cmd, uow, rules, change)
 
@@ -138,7 +142,11 @@ def record_follow_up(cmd: c.RecordFollowUp, uow: UnitOfWork, rules: CountryRules
         follow_up.state, follow_up.done_on = FollowUpState.DONE, visited
         follow_up.attending, follow_up.working = cmd.attending, cmd.working
         follow_up.note, follow_up.evidence = cmd.reason, cmd.evidence
-        data = {"visited_on": visited.isoformat(), "attending": cmd.attending, "working": cmd.working}
+        data = {
+            "visited_on": visited.isoformat(),
+            "attending": cmd.attending,
+            "working": cmd.working,
+        }
         note(case, "record_follow_up", _act(cmd, rules, data))
         if cmd.working:
             fire(case, "relapse", _act(cmd, rules, {"visited_on": visited.isoformat()}))
@@ -178,7 +186,9 @@ def index_of(case: Case, rules: CountryRules) -> CaseIndex:
 
 
 def child_key(child: Child) -> ChildKey:
-    return ChildKey(child.district, child.birth_date, name_key(child.first_name), name_key(child.last_name))
+    return ChildKey(
+        child.district, child.birth_date, name_key(child.first_name), name_key(child.last_name)
+    )
 
 
 def history_is_consistent(case: Case) -> bool:
@@ -237,7 +247,9 @@ def _open_case(cmd: c.Identify, identification: Identification, rules: CountryRu
     return case
 
 
-def _attach(case: Case, identification: Identification, cmd: c.Identify, rules: CountryRules) -> None:
+def _attach(
+    case: Case, identification: Identification, cmd: c.Identify, rules: CountryRules
+) -> None:
     found = identification.classification.category
     data = {"submission_id": cmd.observation.submission_id, "category": found.value}
     if found.severity < case.category.severity:

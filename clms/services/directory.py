@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from clms.domain.errors import InvalidInput
 from clms.domain.model import Provider
 from clms.domain.rules import CountryRules
@@ -19,7 +18,9 @@ def add_provider(provider: Provider, uow: UnitOfWork, rules: CountryRules) -> No
     _check(provider, rules)
     with uow:
         if any(known.code == provider.code for known in uow.providers.all()):
-            raise InvalidInput(f"provider {provider.code!r} is already in the directory", field="code")
+            raise InvalidInput(
+                f"provider {provider.code!r} is already in the directory", field="code"
+            )
         uow.providers.add(provider)
         uow.commit()
 

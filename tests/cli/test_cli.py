@@ -17,10 +17,16 @@ STARTED = "2026-03-01T09:00:00"
 
 class Cli:
     def __init__(self, folder: Path) -> None:
-        self.env = {**os.environ, "CLMS_DATABASE_URL": f"sqlite:///{folder}/clms.db", "CLMS_ACTOR": "aigul.s"}
+        self.env = {
+            **os.environ,
+            "CLMS_DATABASE_URL": f"sqlite:///{folder}/clms.db",
+            "CLMS_ACTOR": "aigul.s",
+        }
 
     def run(self, *words: str, ok: bool = True) -> subprocess.CompletedProcess[str]:
-        done = subprocess.run([CLMS, *words], env=self.env, capture_output=True, text=True, timeout=60)
+        done = subprocess.run(
+            [CLMS, *words], env=self.env, capture_output=True, text=True, timeout=60
+        )
         if ok:
             assert done.returncode == 0, done.stderr
         return done
@@ -63,12 +69,27 @@ def test_a_double_tapped_submission_creates_one_case(cli: Cli) -> None:
 def test_a_social_worker_takes_a_case_from_identification_to_service(cli: Cli) -> None:
     number = identify(cli)["case"]
     cli.run("assess", number, "--reason", "home visit", "--now", "2026-03-02T10:00:00")
-    cli.run("refer", number, "--provider", "SCH-12", "--service", "school", "--now", "2026-03-02T11:00:00")
+    cli.run(
+        "refer",
+        number,
+        "--provider",
+        "SCH-12",
+        "--service",
+        "school",
+        "--now",
+        "2026-03-02T11:00:00",
+    )
     cli.run("answer", number, "--accept", "--now", "2026-03-03T09:00:00")
     cli.run("start-service", number, "--on", "2026-03-04", "--now", "2026-03-04T09:00:00")
     shown = cli.json("show", number)
     assert shown["state"] == "in_service" and shown["alternative_status"] == "pending"
-    assert [h["trigger"] for h in shown["history"]] == ["identify", "assess", "refer", "referral_answered", "start_service"]
+    assert [h["trigger"] for h in shown["history"]] == [
+        "identify",
+        "assess",
+        "refer",
+        "referral_answered",
+        "start_service",
+    ]
     assert [h["actor"] for h in shown["history"][1:]] == ["aigul.s"] * 4
     assert [f["due_on"] for f in shown["follow_ups"]] == ["2026-04-03", "2026-06-02", "2026-08-31"]
 
@@ -98,7 +119,9 @@ def test_a_stale_expected_version_is_a_conflict(cli: Cli) -> None:
         (("--activity", "juggling"), "activity"),
     ],
 )
-def test_bad_identifications_are_refused_naming_the_field(cli: Cli, change: tuple[str, str], field: str) -> None:
+def test_bad_identifications_are_refused_naming_the_field(
+    cli: Cli, change: tuple[str, str], field: str
+) -> None:
     done = cli.run(
         "identify", "--submission-id", "bad", "--first-name", "A", "--last-name", "B",
         "--birth-date", "2013-04-05", "--sex", "f", "--district", "KZ-TUR-MAK", *change,

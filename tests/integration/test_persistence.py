@@ -28,20 +28,40 @@ def identify(app: App, submission: str = "sub-1", *activities: str, **who: objec
 
 def run_to_withdrawn(app: App, number: str) -> None:
     s.assess(c.Assess(number, SOCIAL_WORKER, NOW, "visited"), app.uow(), app.rules)
-    s.refer(c.Refer(number, SOCIAL_WORKER, NOW, provider="SCH-12", service_type="school"), app.uow(), app.rules)
+    s.refer(
+        c.Refer(number, SOCIAL_WORKER, NOW, provider="SCH-12", service_type="school"),
+        app.uow(),
+        app.rules,
+    )
     s.answer_referral(c.AnswerReferral(number, SOCIAL_WORKER, NOW + DAY), app.uow(), app.rules)
-    s.start_service(c.StartService(number, SOCIAL_WORKER, NOW + DAY, started_on=date(2026, 3, 3)), app.uow(), app.rules)
+    s.start_service(
+        c.StartService(number, SOCIAL_WORKER, NOW + DAY, started_on=date(2026, 3, 3)),
+        app.uow(),
+        app.rules,
+    )
     for visited in (date(2026, 4, 2), date(2026, 7, 2)):
         at = NOW.replace(month=visited.month, day=visited.day)
-        s.record_follow_up(c.RecordFollowUp(number, SOCIAL_WORKER, at, visited_on=visited), app.uow(), app.rules)
+        s.record_follow_up(
+            c.RecordFollowUp(number, SOCIAL_WORKER, at, visited_on=visited), app.uow(), app.rules
+        )
     at = NOW.replace(month=7, day=3)
-    s.close(c.Close(number, SOCIAL_WORKER, at, closure=ClosureReason.WITHDRAWN), app.uow(), app.rules)
+    s.close(
+        c.Close(number, SOCIAL_WORKER, at, closure=ClosureReason.WITHDRAWN), app.uow(), app.rules
+    )
 
 
 def test_migrations_create_every_table_and_can_run_again(app: App) -> None:
     app.migrate()  # `clms init` on an up-to-date database changes nothing
     tables = set(inspect(app.engine).get_table_names())
-    assert {"cases", "identifications", "referrals", "follow_ups", "case_history", "providers", "provider_offers"} <= tables
+    assert {
+        "cases",
+        "identifications",
+        "referrals",
+        "follow_ups",
+        "case_history",
+        "providers",
+        "provider_offers",
+    } <= tables
 
 
 def test_a_whole_case_story_is_stored_and_read_back_unchanged(app: App) -> None:
@@ -113,7 +133,10 @@ def test_the_list_puts_overdue_cases_first_then_urgent_ones(app: App) -> None:
     urgent = identify(app, "b", "forced_begging", first="Мадина", last="Ким")
     identify(app, "c", "weeding", first="Daniyar", last="Seitkali")
     with app.uow() as work:  # make the first case long overdue
-        work.session.execute(text("UPDATE cases SET next_action_due = :due WHERE number = :n"), {"due": NOW - 30 * DAY, "n": late})
+        work.session.execute(
+            text("UPDATE cases SET next_action_due = :due WHERE number = :n"),
+            {"due": NOW - 30 * DAY, "n": late},
+        )
         work.commit()
     rows = s.list_cases(CaseQuery(), app.uow())
     assert [r.number for r in rows][:2] == [late, urgent]
@@ -124,9 +147,13 @@ def test_the_list_puts_overdue_cases_first_then_urgent_ones(app: App) -> None:
 def test_the_stored_index_columns_follow_the_case(app: App) -> None:
     number = identify(app, "u", "trafficking")
     with app.engine.connect() as connection:
-        row = connection.execute(text("SELECT priority, alternative_status, state, region FROM cases")).one()
+        row = connection.execute(
+            text("SELECT priority, alternative_status, state, region FROM cases")
+        ).one()
     assert tuple(row) == ("urgent", "none", "identified", "Turkestan")
-    assert s.list_cases(CaseQuery(priority="urgent"), app.uow())[0].next_action_due == NOW + timedelta(hours=24)
+    assert s.list_cases(CaseQuery(priority="urgent"), app.uow())[
+        0
+    ].next_action_due == NOW + timedelta(hours=24)
     assert number
 
 
@@ -136,4 +163,8 @@ def test_sqlite_runs_with_wal_full_sync_and_foreign_keys(tmp_path: object) -> No
     engine = make_engine(f"sqlite:///{tmp_path}/pragmas.db")
     with engine.connect() as connection:
         pragma = lambda name: connection.exec_driver_sql(f"PRAGMA {name}").scalar()  # noqa: E731
-        assert (pragma("journal_mode"), pragma("synchronous"), pragma("foreign_keys")) == ("wal", 2, 1)
+        assert (pragma("journal_mode"), pragma("synchronous"), pragma("foreign_keys")) == (
+            "wal",
+            2,
+            1,
+        )

@@ -26,8 +26,12 @@ from tests.fakes import FakeUnitOfWork
 
 KZ = load_country("kz")
 ACTORS = st.sampled_from([Actor("sw", Role.SOCIAL_WORKER), Actor("sup", Role.SUPERVISOR)])
-NAMES = st.sampled_from([("Айгерім", "Сапарова"), ("Aigerim", "Saparova"), ("Ерлан", "Ахметов"), ("Madina", "Kim")])
-ACTIVITIES = st.sampled_from([(), ("weeding",), ("cotton_harvesting",), ("trafficking",), ("market_vending",)])
+NAMES = st.sampled_from(
+    [("Айгерім", "Сапарова"), ("Aigerim", "Saparova"), ("Ерлан", "Ахметов"), ("Madina", "Kim")]
+)
+ACTIVITIES = st.sampled_from(
+    [(), ("weeding",), ("cotton_harvesting",), ("trafficking",), ("market_vending",)]
+)
 
 
 class RandomCommands(RuleBasedStateMachine):
@@ -48,11 +52,20 @@ class RandomCommands(RuleBasedStateMachine):
     def time_passes(self, days: int) -> None:
         self.now += timedelta(days=days)
 
-    @rule(name=NAMES, activities=ACTIVITIES, born=st.sampled_from([date(2008, 9, 1), date(2012, 1, 1), date(2016, 6, 1)]), again=st.booleans())
-    def identify(self, name: tuple[str, str], activities: tuple[str, ...], born: date, again: bool) -> None:
+    @rule(
+        name=NAMES,
+        activities=ACTIVITIES,
+        born=st.sampled_from([date(2008, 9, 1), date(2012, 1, 1), date(2016, 6, 1)]),
+        again=st.booleans(),
+    )
+    def identify(
+        self, name: tuple[str, str], activities: tuple[str, ...], born: date, again: bool
+    ) -> None:
         self.submissions += 0 if again and self.submissions else 1
         child = Child(*name, born, "f", "KZ-TUR-MAK")
-        observation = seen(f"sub-{self.submissions}", *activities, at=self.now, in_school=bool(activities))
+        observation = seen(
+            f"sub-{self.submissions}", *activities, at=self.now, in_school=bool(activities)
+        )
         try:
             result = s.identify(c.Identify(child, observation, self.now), self.uow, KZ)
         except ClmsError:
@@ -113,7 +126,9 @@ def natural_step(case: Any, now: Any, satisfied: bool) -> c.CaseCommand:
         "identified": c.Assess(**base),
         "assessed": c.Refer(**base, provider="SCH-12", service_type="school"),
         "referred": c.Refer(**base, provider="SCH-12", service_type="school"),
-        "in_service": c.RecordFollowUp(**base, visited_on=now.date(), attending=True, working=not satisfied),
+        "in_service": c.RecordFollowUp(
+            **base, visited_on=now.date(), attending=True, working=not satisfied
+        ),
         "lost_to_follow_up": c.Resume(**base),
         "closed": c.Reopen(case.number, supervisor, now),
         "screened_out": c.Assess(**base),
@@ -123,12 +138,22 @@ def natural_step(case: Any, now: Any, satisfied: bool) -> c.CaseCommand:
     if live is not None and live.state == "accepted":
         return c.StartService(**base, started_on=now.date())
     if case.state == "in_service" and satisfied and len(case.done_follow_ups()) >= 2:
-        return c.Close(**base, closure=ClosureReason.WITHDRAWN if case.category.is_child_labour else ClosureReason.PREVENTED)
+        return c.Close(
+            **base,
+            closure=ClosureReason.WITHDRAWN
+            if case.category.is_child_labour
+            else ClosureReason.PREVENTED,
+        )
     return steps[case.state]
 
 
 def commands(number: str, actor: Actor, now: Any) -> st.SearchStrategy[c.CaseCommand]:
-    base = {"case_number": st.just(number), "actor": st.just(actor), "now": st.just(now), "reason": st.sampled_from(["", "checked"])}
+    base = {
+        "case_number": st.just(number),
+        "actor": st.just(actor),
+        "now": st.just(now),
+        "reason": st.sampled_from(["", "checked"]),
+    }
     return st.one_of(
         st.builds(c.Assess, **base),
         st.builds(c.ScreenOut, **base),
@@ -152,8 +177,13 @@ COMMANDS: dict[type, Any] = {
 }  # fmt: skip
 
 TestRandomCommandsOnFakes = RandomCommands.TestCase
-TestRandomCommandsOnFakes.settings = settings(max_examples=150, stateful_step_count=40, deadline=None)
+TestRandomCommandsOnFakes.settings = settings(
+    max_examples=150, stateful_step_count=40, deadline=None
+)
 TestRandomCommandsOnSqlite = RandomCommandsOnSqlite.TestCase
 TestRandomCommandsOnSqlite.settings = settings(
-    max_examples=20, stateful_step_count=30, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+    max_examples=20,
+    stateful_step_count=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
 )

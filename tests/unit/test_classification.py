@@ -21,7 +21,7 @@ KZ_REPORTED = {
 
 
 def test_kazakhstan_covers_every_activity_the_labour_department_reports(kz: CountryRules) -> None:
-    assert KZ_REPORTED <= set(kz.activities)
+    assert set(kz.activities) >= KZ_REPORTED
 
 
 @pytest.mark.parametrize("country", available_countries())
@@ -33,7 +33,9 @@ def test_every_country_file_loads_with_the_shared_worst_forms(country: str) -> N
 
 
 @pytest.mark.parametrize("age", [5, 12, 17])
-def test_a_worst_form_is_urgent_child_labour_at_any_age_under_18(kz: CountryRules, age: int) -> None:
+def test_a_worst_form_is_urgent_child_labour_at_any_age_under_18(
+    kz: CountryRules, age: int
+) -> None:
     result = classify(age, seen("s", "commercial_sexual_exploitation"), kz)
     assert result.category is Category.WORST_FORM
     assert result.priority is Priority.URGENT
@@ -64,7 +66,9 @@ def test_light_work_at_14_with_consent_in_free_time_is_permitted(kz: CountryRule
     assert result.category is Category.PERMITTED_WORK
 
 
-def test_light_work_without_consent_is_below_minimum_age_and_says_what_is_missing(kz: CountryRules) -> None:
+def test_light_work_without_consent_is_below_minimum_age_and_says_what_is_missing(
+    kz: CountryRules,
+) -> None:
     result = classify(14, seen("s", "street_vending", free_time_only=True), kz)
     assert result.category is Category.BELOW_MINIMUM_AGE
     assert result.reasons == (
@@ -79,14 +83,20 @@ def test_work_at_13_is_below_the_light_work_age(kz: CountryRules) -> None:
 
 
 def test_basic_secondary_education_lowers_the_minimum_age_in_kazakhstan(kz: CountryRules) -> None:
-    assert classify(15, seen("s", "market_vending", completed_basic_secondary=True), kz).category is Category.PERMITTED_WORK
+    assert (
+        classify(15, seen("s", "market_vending", completed_basic_secondary=True), kz).category
+        is Category.PERMITTED_WORK
+    )
     assert classify(15, seen("s", "market_vending"), kz).category is Category.BELOW_MINIMUM_AGE
 
 
 def test_tajikistan_allows_work_from_15() -> None:
     tj = load_country("tj")
     assert classify(15, seen("s", "market_vending"), tj).category is Category.PERMITTED_WORK
-    assert classify(15, seen("s", "market_vending"), load_country("kg")).category is Category.BELOW_MINIMUM_AGE
+    assert (
+        classify(15, seen("s", "market_vending"), load_country("kg")).category
+        is Category.BELOW_MINIMUM_AGE
+    )
 
 
 def test_a_child_out_of_school_and_not_working_is_at_risk(kz: CountryRules) -> None:
@@ -116,7 +126,9 @@ def test_every_lesser_concern_is_listed_after_the_main_one(kz: CountryRules) -> 
         (12, seen("s", "weeding", hours_per_week=200), "hours_per_week"),
     ],
 )
-def test_bad_input_is_refused_naming_the_field(kz: CountryRules, age: int, observation: object, field: str) -> None:
+def test_bad_input_is_refused_naming_the_field(
+    kz: CountryRules, age: int, observation: object, field: str
+) -> None:
     with pytest.raises(InvalidInput) as refused:
         classify(age, observation, kz)  # type: ignore[arg-type]
     assert refused.value.field == field
