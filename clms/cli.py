@@ -84,7 +84,7 @@ def emit(as_json: bool, data: Any, text: str | Callable[[], str]) -> None:
 
 def open_app(now: datetime | None = None) -> App:
     fixed = _utc(now) if now else None
-    system = bootstrap(Settings(), clock=(lambda: fixed) if fixed else system_clock)  # type: ignore[return-value, arg-type]
+    system = bootstrap(Settings(), clock=(lambda: fixed) if fixed else system_clock)
     if not inspect(system.engine).has_table("alembic_version"):
         raise InvalidInput("the database is not initialised: run `clms init`", field="database")
     return system

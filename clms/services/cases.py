@@ -3,7 +3,7 @@ inside one transaction, and returns the case as it was saved."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -200,7 +200,7 @@ def _transition(
     trigger: str,
     uow: UnitOfWork,
     rules: CountryRules,
-    data: dict[str, object] | None = None,
+    data: Mapping[str, object] | None = None,
     **act_fields: object,
 ) -> Case:
     def change(case: Case) -> None:
@@ -227,7 +227,7 @@ def _change(
         return case
 
 
-def _act(cmd: c.CaseCommand, rules: CountryRules, data: dict[str, object], **fields: object) -> Act:
+def _act(cmd: c.CaseCommand, rules: CountryRules, data: Mapping[str, object], **fields: object) -> Act:
     return Act(cmd.actor, cmd.now, rules, reason=cmd.reason, data=dict(data), **fields)  # type: ignore[arg-type]
 
 
@@ -259,9 +259,9 @@ def _attach(
     note(case, "attach_identification", _monitor_act(cmd, rules, data))
 
 
-def _monitor_act(cmd: c.Identify, rules: CountryRules, data: dict[str, object]) -> Act:
+def _monitor_act(cmd: c.Identify, rules: CountryRules, data: Mapping[str, object]) -> Act:
     monitor = Actor(cmd.observation.monitor, Role.MONITOR)
-    return Act(monitor, cmd.now, rules, reason=cmd.observation.note, data=data)
+    return Act(monitor, cmd.now, rules, reason=cmd.observation.note, data=dict(data))
 
 
 def _check_child(child: Child, seen: Observation, rules: CountryRules) -> None:
