@@ -145,7 +145,7 @@ def demo(
 
     with refusals(as_json):
         counts = demo_data.load(open_app(), cases=cases, seed=seed, if_empty=if_empty)
-        emit(as_json, counts, lambda: "\n".join(f"{k:<20} {v}" for k, v in counts.items()))
+        emit(as_json, counts, lambda: "\n".join(f"{k:<26} {v}" for k, v in counts.items()))
 
 
 # --- rules --------------------------------------------------------------------------------

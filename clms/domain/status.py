@@ -35,7 +35,11 @@ def next_action_due(case: Case, rules: CountryRules) -> datetime | None:
     since = case.state_entered_at or case.opened_at
     if case.state == states.IN_SERVICE:
         scheduled = case.scheduled_follow_ups()
-        return _start_of(scheduled[0].due_on) if scheduled else None
+        if scheduled:
+            return _start_of(scheduled[0].due_on)
+        # Every follow-up is done: the case is due for closing (or another visit) now.
+        done = case.done_follow_ups()
+        return _start_of(done[-1].done_on or done[-1].due_on) if done else since
     if case.state == states.REFERRED and case.live_referral is not None:
         live = case.live_referral
         if live.state == referral_states.SENT:
