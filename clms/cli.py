@@ -4,8 +4,11 @@ Every refusal is printed with its reason and exits non-zero (see clms.domain.err
 from __future__ import annotations
 
 import json
+import os
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -18,7 +21,7 @@ from clms.domain.classification import classify as classify_age
 from clms.domain.errors import ClmsError, InvalidInput
 from clms.domain.model import Actor, Case, Child, ClosureReason, Observation, Provider, Role
 from clms.domain.rules import CountryRules
-from clms.ports import CaseQuery
+from clms.ports import CaseQuery, StaffMember
 from clms.services import cases as services
 from clms.services import commands as c
 from clms.services import directory
@@ -26,10 +29,13 @@ from clms.settings import Settings
 from clms.views import (
     case_dict,
     case_text,
+    check_text,
     classification_dict,
     classification_text,
     provider_dict,
     provider_line,
+    reminder_dict,
+    reminders_text,
     summaries_text,
     summary_dict,
 )
@@ -534,3 +540,170 @@ def diagram(lifecycle: Annotated[str, typer.Argument(help="case or referral")] =
                 f"unknown lifecycle {lifecycle!r}; known: case, referral", field="lifecycle"
             )
         typer.echo(tables[lifecycle].mermaid(), nl=False)
+
+
+# --- staff ----------------------------------------------------------------------------------
+
+staff_app = typer.Typer(
+    help="Who gets the reminders: social workers and supervisors.", no_args_is_help=True
+)
+app.add_typer(staff_app, name="staff")
+
+
+@staff_app.command("add")
+def staff_add(
+    name: Annotated[str, typer.Option()],
+    role: Annotated[
+        str, typer.Option(help="social_worker (of a district) or supervisor (of a region).")
+    ],
+    area: Annotated[
+        str, typer.Option(help="The district code, or the region's name for a supervisor.")
+    ],
+    phone: Annotated[str, typer.Option()] = "",
+    email: Annotated[str, typer.Option()] = "",
+    language: Annotated[str, typer.Option(help="ru, kk or en.")] = "ru",
+    as_json: AsJson = False,
+) -> None:
+    """Add a social worker or a supervisor who gets reminders."""
+    with refusals(as_json):
+        system = open_app()
+        member = StaffMember(name, role, area, phone, email, language)
+        directory.add_staff(member, system.uow(), system.rules)
+        emit(as_json, asdict(member), f"added {role} {name} for {area}")
+
+
+@staff_app.command("list")
+def staff_list(as_json: AsJson = False) -> None:
+    """List the staff who get reminders."""
+    with refusals(as_json):
+        rows = [asdict(m) for m in directory.list_staff(open_app().uow())]
+        emit(
+            as_json,
+            rows,
+            lambda: "\n".join(
+                f"{r['role']:<14} {r['area']:<14} {r['name']} {r['phone']} {r['email']}"
+                for r in rows
+            ),
+        )
+
+
+# --- the daily check and the reminders -----------------------------------------------------
+
+
+def _quiet_prefect() -> None:
+    # No network here, and the CLI prints its own summary: Prefect's log lines go.
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+
+
+@app.command()
+def check(
+    region: Annotated[str | None, typer.Option(help="Only this region.")] = None,
+    now: Now = None,
+    as_json: AsJson = False,
+) -> None:
+    """Run the daily check once: who must act for every open case; writes the reminders."""
+    _quiet_prefect()
+    from clms.workflows.app import use_app
+    from clms.workflows.check import satisfactory_alternative_check
+
+    with refusals(as_json):
+        system = open_app(now)
+        use_app(system)
+        summary = satisfactory_alternative_check(now=system.clock(), region=region)
+        emit(as_json, summary, lambda: check_text(summary))
+
+
+@app.command()
+def deliver(as_json: AsJson = False) -> None:
+    """Send the due reminders once (retries wait for their time)."""
+    _quiet_prefect()
+    from clms.workflows.app import use_app
+    from clms.workflows.deliver import deliver_reminders
+
+    with refusals(as_json):
+        use_app(open_app())
+        outcomes = deliver_reminders()
+        emit(
+            as_json,
+            outcomes,
+            lambda: ", ".join(f"{k}: {v}" for k, v in outcomes.items()) or "nothing was due",
+        )
+
+
+@app.command()
+def reminders(
+    status: Annotated[str | None, typer.Option(help="pending, sent, dead or task.")] = None,
+    limit: Annotated[int, typer.Option(help="At most this many, newest first.")] = 50,
+    as_json: AsJson = False,
+) -> None:
+    """What went out and what did not, with the reasons."""
+    from clms.services.outbox import list_reminders
+
+    with refusals(as_json):
+        rows = list_reminders(open_app().uow(), status, limit)
+        emit(as_json, [reminder_dict(r) for r in rows], lambda: reminders_text(rows))
+
+
+@app.command()
+def scheduler() -> None:
+    """Run the schedule alone (check daily, delivery every few minutes), in this process only."""
+    _quiet_prefect()
+    from clms.workflows.app import use_app
+    from clms.workflows.check import satisfactory_alternative_check
+    from clms.workflows.deliver import deliver_reminders
+    from clms.workflows.schedule import background_scheduler, lock_for
+
+    with refusals(False):
+        system = open_app()
+        use_app(system)
+        lock = lock_for(system)
+        lock.acquire()
+    schedule = background_scheduler(system, satisfactory_alternative_check, deliver_reminders)
+    schedule.start()
+    settings = system.settings
+    typer.echo(
+        f"schedule running: check {settings.check_cron}, delivery {settings.deliver_cron} (UTC)"
+    )
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        schedule.shutdown(wait=False)
+        lock.release()
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    with_scheduler: Annotated[
+        bool, typer.Option("--scheduler/--no-scheduler", help="Also run the schedule here.")
+    ] = True,
+) -> None:
+    """Serve the answer pages, and run the schedule in this process (the embedded mode)."""
+    _quiet_prefect()
+    import uvicorn
+
+    from clms.web.app import create_app
+    from clms.workflows.app import use_app
+    from clms.workflows.check import satisfactory_alternative_check
+    from clms.workflows.deliver import deliver_reminders
+    from clms.workflows.schedule import background_scheduler, lock_for
+
+    with refusals(False):
+        system = open_app()
+        use_app(system)
+        lock = lock_for(system)
+        if with_scheduler:
+            lock.acquire()
+    schedule = background_scheduler(system, satisfactory_alternative_check, deliver_reminders)
+    if with_scheduler:
+        schedule.start()
+    try:
+        uvicorn.run(create_app(system), host=host, port=port, log_level="warning")
+    finally:
+        if with_scheduler:
+            schedule.shutdown(wait=False)
+            lock.release()

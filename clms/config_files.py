@@ -10,6 +10,7 @@ from clms.domain.errors import InvalidInput
 from clms.domain.rules import (
     Activity,
     ActivityKind,
+    CheckPolicy,
     ClosingPolicy,
     CountryRules,
     Deadlines,
@@ -49,6 +50,7 @@ def load_country(code: str, config_dir: Path = DEFAULT_CONFIG_DIR) -> CountryRul
         closing=ClosingPolicy(**country.get("closing", {})),
         deadlines=Deadlines(**country.get("deadlines", {})),
         follow_up_days=tuple(country["follow_up"]["days_after_service_start"]),
+        check=CheckPolicy(**country.get("check", {})),
     )
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import random
 import uuid
+import zlib
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -38,7 +39,7 @@ from clms.domain.model import (
     Provider,
     Role,
 )
-from clms.ports import CaseQuery, ChildKey
+from clms.ports import CaseQuery, ChildKey, StaffMember
 from clms.services import cases as services
 from clms.services import commands as c
 from clms.services import directory
@@ -300,9 +301,10 @@ def load(app: App, cases: int = 300, seed: int = 7, if_empty: bool = False) -> d
     # tells new ones, so that loading twice never meets its own children again.
     demo = Demo(app, app.clock(), random.Random(f"{seed}/{existing}"), existing)
     added = _add_directory(demo)
+    staff = _add_staff(demo)
     for plan in _plan_all(demo, cases):
         plan.kind.tell(Story(demo, plan))
-    return _counts(demo, added, cases)
+    return {**_counts(demo, added, cases), "staff": staff}
 
 
 @dataclass
@@ -363,7 +365,32 @@ def _add_directory(demo: Demo) -> int:
 
 def _provider(code: str, name: str, district: str, offers: tuple[str, ...]) -> Provider:
     served = frozenset(directory.parse_offer(offer, district) for offer in offers)
-    return Provider(code, name, district, served)
+    # Schools answer by e-mail; the hospital has no usable contact, to show the task the
+    # daily check leaves for the social worker instead.
+    email = "" if code.endswith("HOSP") else f"{code.lower()}@edu.example.kz"
+    return Provider(code, name, district, served, phone=_phone(code), email=email)
+
+
+def _phone(seed: str) -> str:
+    digits = f"{zlib.crc32(seed.encode()) % 10_000_000:07d}"
+    return f"+7701{digits}"
+
+
+def _add_staff(demo: Demo) -> int:
+    """The district social workers (SMS) and regional supervisors who get reminders."""
+    known = {(m.role, m.area) for m in directory.list_staff(demo.app.uow())}
+    staff = [
+        StaffMember(name, "social_worker", area, phone=_phone(name))
+        for area, name in SOCIAL_WORKERS.items()
+    ]
+    staff += [
+        StaffMember(name, "supervisor", region, email=f"{name.split()[0].lower()}@mlsp.example.kz")
+        for region, name in SUPERVISORS.items()
+    ]
+    fresh = [m for m in staff if (m.role, m.area) not in known]
+    for member in fresh:
+        directory.add_staff(member, demo.app.uow(), demo.app.rules)
+    return len(fresh)
 
 
 def _counts(demo: Demo, providers: int, children: int) -> dict[str, int]:
@@ -644,8 +671,15 @@ class Story:
         self.on(due)
         note, evidence = self.rng.choice(FOLLOW_UPS[outcome])
         attending, working = outcome == "good", outcome == "working"
-        self.act(services.record_follow_up, c.RecordFollowUp, reason=note, visited_on=due,
-                 attending=attending, working=working, evidence=evidence)  # fmt: skip
+        self.act(
+            services.record_follow_up,
+            c.RecordFollowUp,
+            reason=note,
+            visited_on=due,
+            attending=attending,
+            working=working,
+            evidence=evidence,
+        )
         self.demo.tally["relapses"] += working
 
     def follow_ups_due(self) -> int:

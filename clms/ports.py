@@ -8,6 +8,7 @@ from datetime import date, datetime
 from types import TracebackType
 from typing import Protocol
 
+from clms.domain.check import CheckRule, Contact, Finding
 from clms.domain.model import AlternativeStatus, Case, Provider
 
 
@@ -61,6 +62,8 @@ class CaseRepository(Protocol):
     def save(self, case: Case, index: CaseIndex) -> None:
         """Raises Conflict when the stored version is not `case.version`."""
 
+    def number_of(self, case_id: int) -> str: ...
+
     def case_for_submission(self, submission_id: str) -> str | None: ...
 
     def open_case_of(self, child: ChildKey) -> Case | None: ...
@@ -81,6 +84,10 @@ class ProviderRepository(Protocol):
 class UnitOfWork(Protocol):
     cases: CaseRepository
     providers: ProviderRepository
+    check: CheckQueries
+    outbox: Outbox
+    staff: Staff
+    tokens: AnswerTokens
 
     def __enter__(self) -> UnitOfWork: ...
 
@@ -138,3 +145,97 @@ class MessageSender(Protocol):
     channel: str
 
     def send(self, message: OutgoingMessage) -> Delivery: ...
+
+
+@dataclass(frozen=True)
+class NewReminder:
+    key: str
+    case_id: int
+    rule: str
+    recipient: str
+    channel: str
+    address: str
+    subject: str
+    body: str
+    payload: dict[str, object]
+    status: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class StoredReminder:
+    id: int
+    key: str
+    case_number: str
+    rule: str
+    recipient: str
+    channel: str
+    address: str
+    subject: str
+    body: str
+    payload: dict[str, object]
+    status: str
+    attempts: int
+    next_attempt_at: datetime
+    last_error: str
+    created_at: datetime
+    sent_at: datetime | None
+
+
+@dataclass(frozen=True)
+class StaffMember:
+    name: str
+    role: str
+    area: str  # a district code; a region for a supervisor
+    phone: str = ""
+    email: str = ""
+    language: str = "ru"
+
+
+@dataclass(frozen=True)
+class AnswerToken:
+    token_id: str
+    case_id: int
+    follow_up_id: int
+    provider_code: str
+    expires_at: datetime
+    used_at: datetime | None = None
+
+
+class CheckQueries(Protocol):
+    def candidate_ids(self, rule: CheckRule, now: datetime, region: str | None) -> list[int]: ...
+
+    def findings(self, rule: CheckRule, case_ids: list[int], now: datetime) -> list[Finding]: ...
+
+
+class Outbox(Protocol):
+    def add(self, reminders: list[NewReminder]) -> int:
+        """Inserts those whose key is new; returns how many."""
+
+    def known_keys(self, keys: list[str]) -> set[str]: ...
+
+    def claim(
+        self, worker: str, now: datetime, limit: int, lease_seconds: float
+    ) -> list[StoredReminder]: ...
+
+    def settle(self, reminder_id: int, worker: str, **values: object) -> bool: ...
+
+    def listing(self, status: str | None, limit: int) -> list[StoredReminder]: ...
+
+
+class Staff(Protocol):
+    def add(self, member: StaffMember) -> None: ...
+
+    def all(self) -> list[StaffMember]: ...
+
+    def contact(self, role: str, area: str) -> Contact | None: ...
+
+
+class AnswerTokens(Protocol):
+    def add(self, token: AnswerToken) -> None: ...
+
+    def get(self, token_id: str) -> AnswerToken | None: ...
+
+    def use(self, token_id: str, now: datetime) -> bool: ...
+
+    def record_report(self, token: AnswerToken, answer: str, now: datetime) -> None: ...

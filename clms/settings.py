@@ -22,6 +22,26 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///data/clms.db"
     country: str = "kz"
     config_dir: Path = DEFAULT_CONFIG_DIR
+    public_url: str = "http://127.0.0.1:8000"
+    secret_key: str = "development-only-secret"
+    webhook_secret: str = "development-only-webhook-secret"
+    check_cron: str = "0 2 * * *"
+    deliver_cron: str = "*/5 * * * *"
+    check_chunk_size: int = 2000
+    delivery_max_attempts: int = 8
+    delivery_base_delay_seconds: float = 60
+    delivery_max_delay_seconds: float = 21600
+    delivery_lease_seconds: float = 300
+    delivery_batch: int = 100
+    sms_url: str = ""
+    sms_token: str = ""
+    sms_sender: str = "CLMS"
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_sender: str = "clms@localhost"
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool = False
 
     @classmethod
     def settings_customise_sources(

@@ -8,7 +8,7 @@ from typing import Any
 
 from clms.domain.model import Case, Classification, Provider
 from clms.domain.rules import CountryRules
-from clms.ports import CaseSummary
+from clms.ports import CaseSummary, StoredReminder
 from clms.services.cases import index_of
 from clms.states import CASE_LIFECYCLE
 
@@ -134,3 +134,27 @@ def provider_dict(provider: Provider) -> dict[str, Any]:
 def provider_line(row: dict[str, Any]) -> str:
     offers = ", ".join(f"{o['service_type']}@{o['district']}" for o in row["offers"])
     return f"{row['code']:<10} {row['name']} ({row['district']}): {offers}"
+
+
+def check_text(summary: dict[str, Any]) -> str:
+    lines = [f"check at {summary['now']}: {summary['reminders']} new reminders", ""]
+    lines.append(f"{'rule':<26} {'found':>6} {'reminders':>10}  by district")
+    for rule, counts in summary["rules"].items():
+        districts = ", ".join(f"{d} {n}" for d, n in counts["by_district"].items())
+        lines.append(f"{rule:<26} {counts['found']:>6} {counts['reminders']:>10}  {districts}")
+    return "\n".join(lines)
+
+
+def reminder_dict(reminder: StoredReminder) -> dict[str, Any]:
+    return jsonable(asdict(reminder))
+
+
+def reminders_text(rows: list[StoredReminder]) -> str:
+    if not rows:
+        return "no reminders"
+    return "\n".join(
+        f"{r.id:>6} {r.status:<8} {r.channel:<8} {r.case_number:<10} {r.rule:<22} "
+        f"{r.recipient[:28]:<28} attempts {r.attempts}"
+        + (f" - {r.last_error}" if r.last_error else "")
+        for r in rows
+    )

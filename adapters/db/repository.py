@@ -77,6 +77,12 @@ class SqlCaseRepository:
         case.version += 1
         self._save_parts(case)
 
+    def number_of(self, case_id: int) -> str:
+        number = self.session.exec(select(CaseRow.number).where(CaseRow.id == case_id)).first()
+        if number is None:
+            raise NotFound(f"no case with id {case_id}", field="case")
+        return number
+
     def case_for_submission(self, submission_id: str) -> str | None:
         query = (
             select(CaseRow.number)
@@ -217,6 +223,8 @@ class SqlProviderRepository:
                 district=provider.district,
                 phone=provider.phone,
                 email=provider.email,
+                webhook_url=provider.webhook_url,
+                language=provider.language,
             )
         )
         self.session.flush()
@@ -233,7 +241,16 @@ class SqlProviderRepository:
     def _provider(self, row: ProviderRow) -> Provider:
         offers = self.session.exec(select(OfferRow).where(OfferRow.provider_code == row.code)).all()
         served = frozenset((o.service_type, o.district) for o in offers)
-        return Provider(row.code, row.name, row.district, served, row.phone, row.email)
+        return Provider(
+            row.code,
+            row.name,
+            row.district,
+            served,
+            row.phone,
+            row.email,
+            row.webhook_url,
+            row.language,
+        )
 
 
 class _Parts:

@@ -149,6 +149,8 @@ class ProviderRow(SQLModel, table=True):
     district: str = Field(max_length=32)
     phone: str = ""
     email: str = ""
+    webhook_url: str = ""  # a school information system that takes attendance checks
+    language: str = Field(default="ru", max_length=8)
 
 
 class OfferRow(SQLModel, table=True):
@@ -160,3 +162,71 @@ class OfferRow(SQLModel, table=True):
     provider_code: str = Field(foreign_key="providers.code", primary_key=True, max_length=32)
     service_type: str = Field(primary_key=True, max_length=32)
     district: str = Field(primary_key=True, max_length=32)
+
+
+class StaffRow(SQLModel, table=True):
+    """Who gets the reminders: social workers by district, supervisors by region."""
+
+    __tablename__ = "staff"
+    __table_args__ = (Index("ix_staff_role_area", "role", "area"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=100)
+    role: str = Field(max_length=32)
+    area: str = Field(max_length=64)  # a district code, or a region for a supervisor
+    phone: str = ""
+    email: str = ""
+    language: str = Field(default="ru", max_length=8)
+
+
+class ReminderRow(SQLModel, table=True):
+    """The outbox: written in the same transaction as the decision that needs it, then
+    delivered (and retried) by the delivery flow. `key` makes the check idempotent."""
+
+    __tablename__ = "reminders"
+    __table_args__ = (Index("ix_reminders_status_next", "status", "next_attempt_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(unique=True, max_length=160)  # case, rule, due date (and recipient)
+    case_id: int = Field(foreign_key="cases.id", index=True)
+    rule: str = Field(max_length=40)
+    recipient: str = Field(max_length=200)  # who, in words: "School No. 12", "social worker A. S."
+    channel: str = Field(max_length=16)  # sms, email, webhook, or task (no usable contact)
+    address: str = ""
+    subject: str = ""
+    body: str = ""
+    payload: dict[str, Any] = _json()
+    status: str = Field(max_length=16)  # pending, sent, dead, task
+    attempts: int = 0
+    next_attempt_at: datetime = _utc(nullable=False)
+    claimed_by: str | None = Field(default=None, max_length=64)
+    claimed_until: datetime | None = _utc()
+    last_error: str = ""
+    created_at: datetime = _utc(nullable=False)
+    sent_at: datetime | None = _utc()
+
+
+class AnswerTokenRow(SQLModel, table=True):
+    """A school's one-click answer link: single use, expiring. The token itself is signed;
+    this row is what makes it single-use."""
+
+    __tablename__ = "answer_tokens"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_id: str = Field(unique=True, max_length=64)
+    case_id: int = Field(foreign_key="cases.id", index=True)
+    follow_up_id: int = Field(foreign_key="follow_ups.id")
+    provider_code: str = Field(max_length=32)
+    expires_at: datetime = _utc(nullable=False)
+    used_at: datetime | None = _utc()
+
+
+class AttendanceReportRow(SQLModel, table=True):
+    __tablename__ = "attendance_reports"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="cases.id", index=True)
+    follow_up_id: int = Field(foreign_key="follow_ups.id")
+    provider_code: str = Field(max_length=32)
+    answer: str = Field(max_length=32)
+    answered_at: datetime = _utc(nullable=False)

@@ -7,6 +7,8 @@ from types import TracebackType
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from clms.adapters.db.check import SqlCheckQueries
+from clms.adapters.db.outbox import SqlAnswerTokens, SqlOutbox, SqlStaff
 from clms.adapters.db.repository import SqlCaseRepository, SqlProviderRepository
 from clms.domain.rules import CountryRules
 
@@ -20,6 +22,10 @@ class SqlUnitOfWork:
         self.session = Session(self.engine, expire_on_commit=False)
         self.cases = SqlCaseRepository(self.session, self.rules)
         self.providers = SqlProviderRepository(self.session)
+        self.check = SqlCheckQueries(self.session, self.rules.check)
+        self.outbox = SqlOutbox(self.session)
+        self.staff = SqlStaff(self.session)
+        self.tokens = SqlAnswerTokens(self.session)
         return self
 
     def __exit__(

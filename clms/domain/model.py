@@ -141,6 +141,8 @@ class Provider:
     offers: frozenset[tuple[str, str]]
     phone: str = ""
     email: str = ""
+    webhook_url: str = ""
+    language: str = "ru"
 
     def offers_in(self, service_type: str, district: str) -> bool:
         return (service_type, district) in self.offers

@@ -82,6 +82,19 @@ class Deadlines:
 
 
 @dataclass(frozen=True)
+class CheckPolicy:
+    """When the daily check reminds, escalates, expires and gives up (days)."""
+
+    attendance_check_days_before: int = 7
+    referral_escalate_after_days: int = 3
+    referral_expire_after_days: int = 7
+    follow_up_escalate_after_days: int = 14
+    follow_up_missed_after_days: int = 30
+    max_failed_contacts: int = 3
+    answer_link_days: int = 14
+
+
+@dataclass(frozen=True)
 class CountryRules:
     code: str
     name: str
@@ -97,6 +110,7 @@ class CountryRules:
     closing: ClosingPolicy = field(default_factory=ClosingPolicy)
     deadlines: Deadlines = field(default_factory=Deadlines)
     follow_up_days: tuple[int, ...] = (30, 90, 180)
+    check: CheckPolicy = field(default_factory=CheckPolicy)
 
     def district(self, code: str) -> District:
         return _known(self.districts, code, "district", self.code)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
 
-from clms.domain.model import AlternativeStatus, Case, ClosureReason, Priority
+from clms.domain.model import AlternativeStatus, Case, ClosureReason, FollowUpState, Priority
 from clms.domain.rules import CountryRules
 from clms.states import case as states
 from clms.states import referral as referral_states
@@ -15,15 +15,16 @@ def alternative_status(case: Case) -> AlternativeStatus:
     if case.closure_reason in (ClosureReason.WITHDRAWN, ClosureReason.PREVENTED):
         return AlternativeStatus.VERIFIED
     if case.state == states.IN_SERVICE:
-        done = case.done_follow_ups()
-        if not done:
+        settled = [
+            f for f in case.follow_ups if f.state in (FollowUpState.DONE, FollowUpState.MISSED)
+        ]
+        if not settled:
             return AlternativeStatus.PENDING
-        last = done[-1]
-        return (
-            AlternativeStatus.SATISFACTORY
-            if last.satisfactory
-            else AlternativeStatus.UNSATISFACTORY
-        )
+        last = max(
+            settled, key=lambda f: f.done_on or f.due_on
+        )  # a missed visit is not satisfactory
+        satisfactory = last.satisfactory
+        return AlternativeStatus.SATISFACTORY if satisfactory else AlternativeStatus.UNSATISFACTORY
     if case.state == states.REFERRED and case.live_referral is not None:
         return AlternativeStatus.PENDING
     return AlternativeStatus.NONE

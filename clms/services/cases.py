@@ -227,7 +227,9 @@ def _change(
         return case
 
 
-def _act(cmd: c.CaseCommand, rules: CountryRules, data: Mapping[str, object], **fields: object) -> Act:
+def _act(
+    cmd: c.CaseCommand, rules: CountryRules, data: Mapping[str, object], **fields: object
+) -> Act:
     return Act(cmd.actor, cmd.now, rules, reason=cmd.reason, data=dict(data), **fields)  # type: ignore[arg-type]
 
 

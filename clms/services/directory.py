@@ -5,7 +5,7 @@ from __future__ import annotations
 from clms.domain.errors import InvalidInput
 from clms.domain.model import Provider
 from clms.domain.rules import CountryRules
-from clms.ports import UnitOfWork
+from clms.ports import StaffMember, UnitOfWork
 
 
 def parse_offer(text: str, home_district: str) -> tuple[str, str]:
@@ -28,6 +28,30 @@ def add_provider(provider: Provider, uow: UnitOfWork, rules: CountryRules) -> No
 def list_providers(uow: UnitOfWork) -> list[Provider]:
     with uow:
         return uow.providers.all()
+
+
+def add_staff(member: StaffMember, uow: UnitOfWork, rules: CountryRules) -> None:
+    """A social worker (for a district) or a supervisor (for a region) who gets reminders."""
+    if member.role == "social_worker":
+        rules.district(member.area)
+    elif member.role == "supervisor":
+        regions = sorted({d.region for d in rules.districts.values()})
+        if member.area not in regions:
+            raise InvalidInput(
+                f"unknown region {member.area!r}; known: {', '.join(regions)}", field="area"
+            )
+    else:
+        raise InvalidInput("role must be social_worker or supervisor", field="role")
+    if not member.name.strip():
+        raise InvalidInput("a name is required", field="name")
+    with uow:
+        uow.staff.add(member)
+        uow.commit()
+
+
+def list_staff(uow: UnitOfWork) -> list[StaffMember]:
+    with uow:
+        return uow.staff.all()
 
 
 def _check(provider: Provider, rules: CountryRules) -> None:

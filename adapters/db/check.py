@@ -1,0 +1,229 @@
+"""The daily check's rules as indexed SQL: each finds the cases that need somebody to act,
+without loading every case into Python. See clms.domain.check for the vocabulary."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Select, and_, exists, literal, select
+from sqlmodel import Session, col
+
+from clms.adapters.db.tables import CaseRow, FollowUpRow, ReferralRow
+from clms.domain.check import CheckRule, Finding
+from clms.domain.rules import CheckPolicy
+from clms.states import case as case_states
+from clms.states import referral as referral_states
+
+NEEDS_REFERRAL_STATES = (case_states.IDENTIFIED, case_states.ASSESSED, case_states.REFERRED)
+
+
+class SqlCheckQueries:
+    def __init__(self, session: Session, policy: CheckPolicy) -> None:
+        self.session = session
+        self.policy = policy
+
+    def candidate_ids(self, rule: CheckRule, now: datetime, region: str | None) -> list[int]:
+        """The ids of the cases the rule finds, in id order (the flow chunks them)."""
+        query = _with_region(RULES[rule](now, self.policy), region)
+        ids = self.session.execute(
+            query.with_only_columns(CaseRow.id).distinct().order_by(CaseRow.id)
+        )
+        return [row[0] for row in ids]
+
+    def findings(self, rule: CheckRule, case_ids: list[int], now: datetime) -> list[Finding]:
+        """What a reminder needs for those cases, the rule checked again (time has passed)."""
+        query = RULES[rule](now, self.policy).where(col(CaseRow.id).in_(case_ids))
+        return [_finding(rule, row) for row in self.session.execute(query.order_by(CaseRow.id))]
+
+
+def _with_region(query: Select[Any], region: str | None) -> Select[Any]:
+    return query if region is None else query.where(CaseRow.region == region)
+
+
+def _cases(
+    due: Any, *, provider: Any = None, service: Any = None, follow_up: Any = None
+) -> Select[Any]:
+    return select(
+        CaseRow.id,
+        CaseRow.number,
+        CaseRow.district,
+        CaseRow.region,
+        due.label("due"),
+        CaseRow.first_name,
+        CaseRow.last_name,
+        (provider if provider is not None else literal(None)).label("provider"),
+        (service if service is not None else literal(None)).label("service"),
+        (follow_up if follow_up is not None else literal(None)).label("follow_up_id"),
+    )
+
+
+def _no_live_referral() -> Any:
+    live = and_(
+        col(ReferralRow.case_id) == col(CaseRow.id),
+        col(ReferralRow.state).in_(referral_states.LIVE),
+    )
+    return ~exists().where(live)
+
+
+def _waiting_for_referral(now: datetime, urgent: bool) -> Select[Any]:
+    waiting = (col(CaseRow.state).in_(NEEDS_REFERRAL_STATES[:2])) | (
+        (col(CaseRow.state) == case_states.REFERRED) & _no_live_referral()
+    )
+    return _cases(CaseRow.next_action_due).where(
+        waiting,
+        col(CaseRow.priority) == ("urgent" if urgent else "normal"),
+        col(CaseRow.next_action_due) < now,
+    )
+
+
+def not_assessed(now: datetime, policy: CheckPolicy) -> Select[Any]:
+    return _cases(CaseRow.next_action_due).where(
+        col(CaseRow.state) == case_states.IDENTIFIED,
+        col(CaseRow.priority) == "normal",
+        col(CaseRow.next_action_due) < now,
+    )
+
+
+def not_referred(now: datetime, policy: CheckPolicy) -> Select[Any]:
+    return _waiting_for_referral(now, urgent=False).where(
+        col(CaseRow.state) != case_states.IDENTIFIED
+    )
+
+
+def urgent_overdue(now: datetime, policy: CheckPolicy) -> Select[Any]:
+    return _waiting_for_referral(now, urgent=True)
+
+
+def _sent_referrals_due_before(moment: datetime) -> Select[Any]:
+    joined = _cases(
+        ReferralRow.due_at, provider=ReferralRow.provider_code, service=ReferralRow.service_type
+    )
+    return joined.join(ReferralRow, col(ReferralRow.case_id) == col(CaseRow.id)).where(
+        col(ReferralRow.state) == referral_states.SENT,
+        col(ReferralRow.due_at) < moment,
+        col(CaseRow.state).in_(case_states.ACTIVE),
+    )
+
+
+def referral_unanswered(now: datetime, policy: CheckPolicy) -> Select[Any]:
+    return _sent_referrals_due_before(now)
+
+
+def referral_escalation(now: datetime, policy: CheckPolicy) -> Select[Any]:
+    return _sent_referrals_due_before(now - timedelta(days=policy.referral_escalate_after_days))
+
+
+def referral_expired(now: datetime, policy: CheckPolicy) -> Select[Any]:
+    return _sent_referrals_due_before(now - timedelta(days=policy.referral_expire_after_days))
+
+
+def _scheduled_follow_ups(first: date | None, last: date) -> Select[Any]:
+    started = and_(
+        col(ReferralRow.case_id) == col(CaseRow.id),
+        col(ReferralRow.state) == referral_states.STARTED,
+    )
+    query = (
+        _cases(
+            FollowUpRow.due_on,
+            provider=ReferralRow.provider_code,
+            service=ReferralRow.service_type,
+            follow_up=FollowUpRow.id,
+        )
+        .join(FollowUpRow, col(FollowUpRow.case_id) == col(CaseRow.id))
+        .outerjoin(ReferralRow, started)
+        .where(
+            col(FollowUpRow.state) == "scheduled",
+            col(FollowUpRow.due_on) <= last,
+            col(CaseRow.state) == case_states.IN_SERVICE,
+        )
+    )
+    return query if first is None else query.where(col(FollowUpRow.due_on) >= first)
+
+
+def attendance_check(now: datetime, policy: CheckPolicy) -> Select[Any]:
+    today = now.date()
+    window = _scheduled_follow_ups(
+        today, today + timedelta(days=policy.attendance_check_days_before)
+    )
+    return window.where(col(ReferralRow.provider_code).is_not(None))
+
+
+def follow_up_overdue(now: datetime, policy: CheckPolicy) -> Select[Any]:
+    return _scheduled_follow_ups(None, now.date() - timedelta(days=1))
+
+
+def follow_up_escalation(now: datetime, policy: CheckPolicy) -> Select[Any]:
+    return _scheduled_follow_ups(
+        None, now.date() - timedelta(days=policy.follow_up_escalate_after_days)
+    )
+
+
+def follow_up_missed(now: datetime, policy: CheckPolicy) -> Select[Any]:
+    return _scheduled_follow_ups(
+        None, now.date() - timedelta(days=policy.follow_up_missed_after_days)
+    )
+
+
+def turned_18(now: datetime, policy: CheckPolicy) -> Select[Any]:
+    return _cases(CaseRow.birth_date).where(
+        col(CaseRow.state).in_(case_states.OPEN),
+        col(CaseRow.birth_date) <= _eighteen_years_before(now.date()),
+    )
+
+
+def too_many_failed_contacts(now: datetime, policy: CheckPolicy) -> Select[Any]:
+    return _cases(CaseRow.next_action_due).where(
+        col(CaseRow.state).in_(case_states.ACTIVE),
+        col(CaseRow.failed_contacts) >= policy.max_failed_contacts,
+    )
+
+
+def _eighteen_years_before(day: date) -> date:
+    try:
+        return day.replace(year=day.year - 18)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - 18, day=28)
+
+
+def _eighteenth_birthday(born: date) -> date:
+    try:
+        return born.replace(year=born.year + 18)
+    except ValueError:  # born on 29 February: of age on 1 March
+        return date(born.year + 18, 3, 1)
+
+
+def _finding(rule: CheckRule, row: Any) -> Finding:
+    due = _eighteenth_birthday(row.due) if rule is CheckRule.TURNED_18 else row.due
+    if isinstance(due, datetime):
+        due = due.date()
+    return Finding(
+        rule,
+        row.id,
+        row.number,
+        row.district,
+        row.region,
+        due or date.min,
+        row.first_name,
+        row.last_name,
+        row.provider,
+        row.service,
+        row.follow_up_id,
+    )
+
+
+RULES: dict[CheckRule, Callable[[datetime, CheckPolicy], Select[Any]]] = {
+    CheckRule.NOT_ASSESSED: not_assessed,
+    CheckRule.NOT_REFERRED: not_referred,
+    CheckRule.URGENT_OVERDUE: urgent_overdue,
+    CheckRule.REFERRAL_UNANSWERED: referral_unanswered,
+    CheckRule.REFERRAL_ESCALATION: referral_escalation,
+    CheckRule.REFERRAL_EXPIRED: referral_expired,
+    CheckRule.ATTENDANCE_CHECK: attendance_check,
+    CheckRule.FOLLOW_UP_OVERDUE: follow_up_overdue,
+    CheckRule.FOLLOW_UP_ESCALATION: follow_up_escalation,
+    CheckRule.FOLLOW_UP_MISSED: follow_up_missed,
+    CheckRule.TURNED_18: turned_18,
+    CheckRule.TOO_MANY_FAILED_CONTACTS: too_many_failed_contacts,
+}

@@ -1,0 +1,185 @@
+"""The outbox, the staff directory and the answer tokens, on the database."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.dialects.postgresql import insert as postgres_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import Session, col
+from sqlmodel import select as select_rows
+
+from clms.adapters.db.tables import (
+    AnswerTokenRow,
+    AttendanceReportRow,
+    CaseRow,
+    ReminderRow,
+    StaffRow,
+)
+from clms.domain.check import Contact
+from clms.domain.outbox import ReminderStatus
+from clms.ports import AnswerToken, NewReminder, StaffMember, StoredReminder
+
+
+class SqlOutbox:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, reminders: list[NewReminder]) -> int:
+        """Inserts the reminders whose key is new; returns how many. The key is what makes
+        a second check run for the same day write nothing."""
+        if not reminders:
+            return 0
+        dialect = self.session.get_bind().dialect.name
+        insert_into = postgres_insert if dialect == "postgresql" else sqlite_insert
+        rows = [
+            {**asdict(r), "next_attempt_at": r.created_at, "attempts": 0, "last_error": ""}
+            for r in reminders
+        ]
+        statement = (
+            insert_into(ReminderRow).values(rows).on_conflict_do_nothing(index_elements=["key"])
+        )
+        return int(self.session.execute(statement).rowcount or 0)  # type: ignore[attr-defined]
+
+    def known_keys(self, keys: list[str]) -> set[str]:
+        if not keys:
+            return set()
+        rows = self.session.execute(select(ReminderRow.key).where(col(ReminderRow.key).in_(keys)))
+        return {row[0] for row in rows}
+
+    def claim(
+        self, worker: str, now: datetime, limit: int, lease_seconds: float, channels: list[str]
+    ) -> list[StoredReminder]:
+        """Takes up to `limit` due reminders for `worker` until the lease ends. Two workers
+        never get the same row: SKIP LOCKED on PostgreSQL, BEGIN IMMEDIATE on SQLite.
+        Only `channels` with an adapter are claimed: the others wait, untouched."""
+        due = (
+            select(ReminderRow.id)
+            .where(
+                col(ReminderRow.status) == ReminderStatus.PENDING,
+                col(ReminderRow.channel).in_(channels),
+                col(ReminderRow.next_attempt_at) <= now,
+                (col(ReminderRow.claimed_until).is_(None)) | (col(ReminderRow.claimed_until) < now),
+            )
+            .order_by(col(ReminderRow.next_attempt_at), col(ReminderRow.id))
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        ids = [row[0] for row in self.session.execute(due)]
+        if not ids:
+            return []
+        lease = now + timedelta(seconds=lease_seconds)
+        self.session.execute(
+            update(ReminderRow)
+            .where(col(ReminderRow.id).in_(ids))
+            .values(claimed_by=worker, claimed_until=lease)
+        )
+        return self.by_ids(ids)
+
+    def settle(self, reminder_id: int, worker: str, **values: Any) -> bool:
+        """Records an attempt's outcome, only if `worker` still holds the claim."""
+        statement = (
+            update(ReminderRow)
+            .where(col(ReminderRow.id) == reminder_id, col(ReminderRow.claimed_by) == worker)
+            .values(claimed_by=None, claimed_until=None, **values)
+        )
+        return bool(self.session.execute(statement).rowcount)  # type: ignore[attr-defined]
+
+    def by_ids(self, ids: list[int]) -> list[StoredReminder]:
+        return self._stored(select(ReminderRow, CaseRow.number).where(col(ReminderRow.id).in_(ids)))
+
+    def listing(self, status: str | None, limit: int) -> list[StoredReminder]:
+        query = select(ReminderRow, CaseRow.number)
+        if status is not None:
+            query = query.where(col(ReminderRow.status) == status)
+        return self._stored(query.order_by(col(ReminderRow.id).desc()).limit(limit))
+
+    def _stored(self, query: Any) -> list[StoredReminder]:
+        joined = query.join(CaseRow, col(CaseRow.id) == col(ReminderRow.case_id))
+        return [_stored(row, number) for row, number in self.session.execute(joined)]
+
+
+def _stored(row: ReminderRow, number: str) -> StoredReminder:
+    assert row.id is not None
+    return StoredReminder(
+        row.id,
+        row.key,
+        number,
+        row.rule,
+        row.recipient,
+        row.channel,
+        row.address,
+        row.subject,
+        row.body,
+        dict(row.payload),
+        row.status,
+        row.attempts,
+        row.next_attempt_at,
+        row.last_error,
+        row.created_at,
+        row.sent_at,
+    )
+
+
+class SqlStaff:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, member: StaffMember) -> None:
+        self.session.add(StaffRow(**asdict(member)))
+        self.session.flush()
+
+    def all(self) -> list[StaffMember]:
+        rows = self.session.exec(select_rows(StaffRow).order_by(col(StaffRow.id))).all()
+        return [_member(row) for row in rows]
+
+    def contact(self, role: str, area: str) -> Contact | None:
+        """The first staff member of `role` for `area`: the one reminders go to."""
+        query = select_rows(StaffRow).where(StaffRow.role == role, StaffRow.area == area)
+        member = self.session.exec(query.order_by(col(StaffRow.id))).first()
+        if member is None:
+            return None
+        return Contact(member.name, member.phone, member.email, "", member.language)
+
+
+def _member(row: StaffRow) -> StaffMember:
+    return StaffMember(row.name, row.role, row.area, row.phone, row.email, row.language)
+
+
+class SqlAnswerTokens:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, token: AnswerToken) -> None:
+        self.session.execute(insert(AnswerTokenRow).values(**asdict(token)))
+
+    def get(self, token_id: str) -> AnswerToken | None:
+        query = select_rows(AnswerTokenRow).where(AnswerTokenRow.token_id == token_id)
+        r = self.session.exec(query).first()
+        if r is None:
+            return None
+        return AnswerToken(
+            r.token_id, r.case_id, r.follow_up_id, r.provider_code, r.expires_at, r.used_at
+        )
+
+    def use(self, token_id: str, now: datetime) -> bool:
+        """Marks the token used; False when it already was (a second click, a replay)."""
+        statement = (
+            update(AnswerTokenRow)
+            .where(col(AnswerTokenRow.token_id) == token_id, col(AnswerTokenRow.used_at).is_(None))
+            .values(used_at=now)
+        )
+        return bool(self.session.execute(statement).rowcount)  # type: ignore[attr-defined]
+
+    def record_report(self, token: AnswerToken, answer: str, now: datetime) -> None:
+        report = {
+            "case_id": token.case_id,
+            "follow_up_id": token.follow_up_id,
+            "provider_code": token.provider_code,
+            "answer": answer,
+            "answered_at": now,
+        }
+        self.session.execute(insert(AttendanceReportRow).values(**report))

@@ -1,0 +1,92 @@
+"""The daily check's vocabulary: what it looks for, who must act, and the key that makes
+a reminder unique (so running the check twice for the same day sends nothing twice)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+
+class CheckRule(StrEnum):
+    NOT_ASSESSED = "not_assessed"
+    NOT_REFERRED = "not_referred"
+    URGENT_OVERDUE = "urgent_overdue"
+    REFERRAL_UNANSWERED = "referral_unanswered"
+    REFERRAL_ESCALATION = "referral_escalation"
+    REFERRAL_EXPIRED = "referral_expired"
+    ATTENDANCE_CHECK = "attendance_check"
+    FOLLOW_UP_OVERDUE = "follow_up_overdue"
+    FOLLOW_UP_ESCALATION = "follow_up_escalation"
+    FOLLOW_UP_MISSED = "follow_up_missed"
+    TURNED_18 = "turned_18"
+    TOO_MANY_FAILED_CONTACTS = "too_many_failed_contacts"
+
+
+class Audience(StrEnum):
+    PROVIDER = "provider"
+    SOCIAL_WORKER = "social_worker"
+    SUPERVISOR = "supervisor"
+
+
+# Who a rule's reminder goes to; a rule missing here changes the case and sends nothing.
+AUDIENCE: dict[CheckRule, Audience] = {
+    CheckRule.NOT_ASSESSED: Audience.SOCIAL_WORKER,
+    CheckRule.NOT_REFERRED: Audience.SOCIAL_WORKER,
+    CheckRule.URGENT_OVERDUE: Audience.SUPERVISOR,
+    CheckRule.REFERRAL_UNANSWERED: Audience.PROVIDER,
+    CheckRule.REFERRAL_ESCALATION: Audience.SUPERVISOR,
+    CheckRule.REFERRAL_EXPIRED: Audience.SOCIAL_WORKER,
+    CheckRule.ATTENDANCE_CHECK: Audience.PROVIDER,
+    CheckRule.FOLLOW_UP_OVERDUE: Audience.SOCIAL_WORKER,
+    CheckRule.FOLLOW_UP_ESCALATION: Audience.SUPERVISOR,
+    CheckRule.TURNED_18: Audience.SOCIAL_WORKER,
+}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One case that a rule found, with what a reminder needs and nothing more."""
+
+    rule: CheckRule
+    case_id: int
+    case_number: str
+    district: str
+    region: str
+    due: date
+    first_name: str
+    last_name: str
+    provider_code: str | None = None
+    service_type: str | None = None
+    follow_up_id: int | None = None
+
+    @property
+    def key(self) -> str:
+        return f"{self.case_number}:{self.rule.value}:{self.due.isoformat()}"
+
+    @property
+    def child(self) -> str:
+        """What a school may see: the first name and the last initial."""
+        initial = self.last_name.strip()[:1]
+        return f"{self.first_name} {initial}." if initial else self.first_name
+
+
+@dataclass(frozen=True)
+class Contact:
+    name: str
+    phone: str = ""
+    email: str = ""
+    webhook_url: str = ""
+    language: str = "ru"
+
+
+def channel_for(contact: Contact | None, audience: Audience) -> tuple[str, str]:
+    """The channel and address to use, or ("task", "") when there is none usable.
+    A school's own system comes first, then e-mail; staff get an SMS first."""
+    if contact is None:
+        return "task", ""
+    if audience is Audience.PROVIDER:
+        order = (("webhook", contact.webhook_url), ("email", contact.email), ("sms", contact.phone))
+    else:
+        order = (("sms", contact.phone), ("email", contact.email))
+    return next(((channel, address) for channel, address in order if address.strip()), ("task", ""))

@@ -1,0 +1,297 @@
+"""The daily check: for every open case, does the child have a satisfactory alternative,
+and if not, who must act? Each rule is an SQL query (clms.adapters.db.check); this module
+acts on what it finds, a chunk of cases per transaction, and writes reminders to the
+outbox in the same transaction as the decision."""
+
+from __future__ import annotations
+
+import contextlib
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from clms.domain.check import AUDIENCE, Audience, CheckRule, Contact, Finding, channel_for
+from clms.domain.errors import Conflict, NotFound
+from clms.domain.lifecycle import Act, fire, fire_referral, note
+from clms.domain.model import Actor, Case, FollowUpState, Role
+from clms.domain.outbox import ReminderStatus
+from clms.domain.rules import CountryRules
+from clms.messages import render
+from clms.ports import AnswerToken, NewReminder, UnitOfWork
+from clms.services.cases import index_of
+from clms.tokens import new_token_id, sign
+
+SYSTEM = Actor("daily-check", Role.SYSTEM)
+
+# The rules that change cases run first, so that the reminders see the result.
+ORDER: tuple[CheckRule, ...] = (
+    CheckRule.REFERRAL_EXPIRED,
+    CheckRule.FOLLOW_UP_MISSED,
+    CheckRule.TOO_MANY_FAILED_CONTACTS,
+    CheckRule.URGENT_OVERDUE,
+    CheckRule.NOT_ASSESSED,
+    CheckRule.NOT_REFERRED,
+    CheckRule.REFERRAL_UNANSWERED,
+    CheckRule.REFERRAL_ESCALATION,
+    CheckRule.ATTENDANCE_CHECK,
+    CheckRule.FOLLOW_UP_OVERDUE,
+    CheckRule.FOLLOW_UP_ESCALATION,
+    CheckRule.TURNED_18,
+)
+
+
+@dataclass(frozen=True)
+class Links:
+    """Where a school's answer link points, and the key that signs it."""
+
+    public_url: str
+    secret: bytes
+
+
+@dataclass(frozen=True)
+class ChunkResult:
+    found: dict[str, int]  # cases found, per district
+    reminders: int  # new reminders written
+    conflicts: int  # cases changed by somebody meanwhile: left for the next run
+
+
+def candidate_chunks(
+    rule: CheckRule, now: datetime, region: str | None, uow: UnitOfWork, size: int
+) -> list[list[int]]:
+    with uow:
+        ids = uow.check.candidate_ids(rule, now, region)
+    return [ids[start : start + size] for start in range(0, len(ids), size)]
+
+
+def act_on_chunk(
+    rule: CheckRule,
+    case_ids: list[int],
+    now: datetime,
+    uow: UnitOfWork,
+    rules: CountryRules,
+    links: Links,
+) -> ChunkResult:
+    found: Counter[str] = Counter()
+    reminders: list[NewReminder] = []
+    conflicts = 0
+    with uow:
+        findings = uow.check.findings(rule, case_ids, now)
+        known = uow.outbox.known_keys([f.key for f in findings])
+        for finding in findings:
+            if finding.key in known or not _change_case(finding, now, uow, rules):
+                conflicts += finding.key not in known
+                continue
+            found[finding.district] += 1
+            reminder = _compose(finding, now, uow, rules, links)
+            reminders += [reminder] if reminder else []
+        written = uow.outbox.add(reminders)
+        uow.commit()
+    return ChunkResult(dict(found), written, conflicts)
+
+
+# --- what a rule changes ---------------------------------------------------------------
+
+
+def _change_case(finding: Finding, now: datetime, uow: UnitOfWork, rules: CountryRules) -> bool:
+    """Applies the rule's change to the case, with history; False on a conflict."""
+    change = CHANGES.get(finding.rule)
+    if change is None:
+        return True
+    try:
+        case = uow.cases.get(finding.case_number)
+        change(case, finding, Act(SYSTEM, now, rules, reason=_why(finding)))
+        uow.cases.save(case, index_of(case, rules))
+    except Conflict:
+        return False
+    return True
+
+
+def _expire_referral(case: Case, finding: Finding, act: Act) -> None:
+    referral = case.live_referral
+    assert referral is not None and referral.provider == finding.provider_code
+    fire_referral(referral, "expire")
+    referral.ended_at = act.now
+    note(case, "referral_expired", act)
+
+
+def _count_missed_follow_up(case: Case, finding: Finding, act: Act) -> None:
+    follow_up = next(f for f in case.follow_ups if f.id == finding.follow_up_id)
+    follow_up.state = FollowUpState.MISSED
+    case.failed_contacts += 1
+    note(case, "follow_up_missed", act)
+
+
+def _mark_lost(case: Case, finding: Finding, act: Act) -> None:
+    fire(case, "mark_lost", act)
+
+
+CHANGES = {
+    CheckRule.REFERRAL_EXPIRED: _expire_referral,
+    CheckRule.FOLLOW_UP_MISSED: _count_missed_follow_up,
+    CheckRule.TOO_MANY_FAILED_CONTACTS: _mark_lost,
+}
+
+
+def _why(finding: Finding) -> str:
+    return {
+        CheckRule.REFERRAL_EXPIRED: f"no answer from {finding.provider_code} since {finding.due}",
+        CheckRule.FOLLOW_UP_MISSED: f"the follow-up due on {finding.due} was not done",
+        CheckRule.TOO_MANY_FAILED_CONTACTS: "too many follow-ups missed",
+    }.get(finding.rule, "")
+
+
+# --- who is told, and how ----------------------------------------------------------------
+
+
+def _compose(
+    finding: Finding, now: datetime, uow: UnitOfWork, rules: CountryRules, links: Links
+) -> NewReminder | None:
+    audience = AUDIENCE.get(finding.rule)
+    if audience is None:
+        return None
+    contact = _contact(finding, audience, uow)
+    channel, address = channel_for(contact, audience)
+    if channel == "task":
+        return _fix_contact_task(finding, contact, audience, now, uow)
+    assert contact is not None
+    values = _values(finding, contact, rules, uow)
+    payload: dict[str, object] = {}
+    if finding.rule is CheckRule.ATTENDANCE_CHECK:
+        link, expires = _answer_link(finding, now, rules, uow, links)
+        values |= {"link": link, "expires": expires.date().isoformat()}
+        payload = _attendance_payload(finding, values)
+    subject, body = render(finding.rule.value, contact.language, values)
+    return NewReminder(
+        finding.key,
+        finding.case_id,
+        finding.rule.value,
+        contact.name,
+        channel,
+        address,
+        subject,
+        body,
+        payload,
+        ReminderStatus.PENDING,
+        now,
+    )
+
+
+def _contact(finding: Finding, audience: Audience, uow: UnitOfWork) -> Contact | None:
+    if audience is Audience.PROVIDER:
+        try:
+            p = uow.providers.get(finding.provider_code or "")
+        except NotFound:
+            return None
+        return Contact(p.name, p.phone, p.email, p.webhook_url, p.language)
+    area = finding.district if audience is Audience.SOCIAL_WORKER else finding.region
+    return uow.staff.contact(audience.value, area)
+
+
+def _fix_contact_task(
+    finding: Finding, contact: Contact | None, audience: Audience, now: datetime, uow: UnitOfWork
+) -> NewReminder:
+    """No usable phone or e-mail: nothing to send, a task for the district's social worker."""
+    worker = uow.staff.contact(Audience.SOCIAL_WORKER.value, finding.district)
+    missing = (
+        contact.name if contact else f"the {audience.value.replace('_', ' ')} of {finding.district}"
+    )
+    values = {"recipient": missing, "case": finding.case_number}
+    subject, body = render("fix_contact", worker.language if worker else "ru", values)
+    assignee = worker.name if worker else f"social worker of {finding.district}"
+    return NewReminder(
+        finding.key,
+        finding.case_id,
+        finding.rule.value,
+        assignee,
+        "task",
+        "",
+        subject,
+        body,
+        {},
+        ReminderStatus.TASK,
+        now,
+    )
+
+
+def _values(
+    finding: Finding, contact: Contact, rules: CountryRules, uow: UnitOfWork
+) -> dict[str, str]:
+    provider = finding.provider_code or ""
+    if provider:
+        with contextlib.suppress(NotFound):  # a provider removed since: its code will do
+            provider = uow.providers.get(provider).name
+    service = finding.service_type or ""
+    if service in rules.service_types:
+        service = rules.service_types[service].label
+    return {
+        "child": finding.child,
+        "case": finding.case_number,
+        "provider": provider,
+        "service": service,
+        "due": finding.due.isoformat(),
+        "recipient": contact.name,
+    }
+
+
+def _answer_link(
+    finding: Finding, now: datetime, rules: CountryRules, uow: UnitOfWork, links: Links
+) -> tuple[str, datetime]:
+    assert finding.follow_up_id is not None and finding.provider_code is not None
+    expires = now + timedelta(days=rules.check.answer_link_days)
+    token = AnswerToken(
+        new_token_id(), finding.case_id, finding.follow_up_id, finding.provider_code, expires
+    )
+    uow.tokens.add(token)
+    return (
+        f"{links.public_url.rstrip('/')}/answer/{sign(token.token_id, expires, links.secret)}",
+        expires,
+    )
+
+
+def _attendance_payload(finding: Finding, values: dict[str, str]) -> dict[str, object]:
+    """What a school's system receives: the minimum, and how to answer."""
+    return {
+        "type": "attendance_check",
+        "reference": finding.key,
+        "child": finding.child,
+        "follow_up_due": finding.due.isoformat(),
+        "answer_url": values["link"],
+        "answer_expires": values["expires"],
+        "answers": ["attending_regularly", "attending_irregularly", "not_attending", "not_known"],
+    }
+
+
+def summarise(
+    results: dict[CheckRule, list[ChunkResult]], now: datetime, region: str | None
+) -> dict[str, object]:
+    """Counts per rule and district, the new reminders, and the conflicts left for later."""
+    rules: dict[str, dict[str, object]] = {}
+    for rule, chunks in results.items():
+        found: Counter[str] = Counter()
+        for chunk in chunks:
+            found.update(chunk.found)
+        rules[rule.value] = {
+            "found": sum(found.values()),
+            "by_district": dict(sorted(found.items())),
+            "reminders": sum(c.reminders for c in chunks),
+            "conflicts": sum(c.conflicts for c in chunks),
+        }
+    total = sum(int(r["reminders"]) for r in rules.values())  # type: ignore[call-overload]
+    return {"now": now.isoformat(), "region": region, "reminders": total, "rules": rules}
+
+
+def summary_markdown(summary: dict[str, object]) -> str:
+    lines = [
+        f"# Satisfactory alternative check, {summary['now']}"
+        + (f", {summary['region']}" if summary["region"] else ""),
+        "",
+        f"New reminders: **{summary['reminders']}**",
+        "",
+        "| rule | district | cases found |",
+        "|---|---|---|",
+    ]
+    rules: dict[str, dict[str, object]] = summary["rules"]  # type: ignore[assignment]
+    for rule, counts in rules.items():
+        by_district: dict[str, int] = counts["by_district"]  # type: ignore[assignment]
+        lines += [f"| {rule} | {district} | {n} |" for district, n in by_district.items()]
+    return "\n".join(lines) + "\n"

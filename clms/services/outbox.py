@@ -1,0 +1,92 @@
+"""Delivering the outbox: claim due reminders atomically, send each through its channel's
+adapter outside any transaction, record the outcome. A crash between sending and
+recording leaves the claim to expire and the reminder to be sent again, with the same
+idempotency key, so a receiver can drop the duplicate; nothing is ever lost."""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from collections.abc import Callable, Mapping
+from datetime import datetime
+
+from clms.domain.outbox import ReminderStatus, RetryPolicy, gives_up, next_attempt_at
+from clms.ports import Delivery, MessageSender, OutgoingMessage, StoredReminder, UnitOfWork
+
+UowFactory = Callable[[], UnitOfWork]
+Clock = Callable[[], datetime]
+
+
+def deliver_due(
+    new_uow: UowFactory,
+    senders: Mapping[str, MessageSender],
+    worker: str,
+    clock: Clock,
+    policy: RetryPolicy,
+    batch: int,
+    rng: random.Random | None = None,
+) -> dict[str, int]:
+    """Sends one batch of due reminders; returns how many were sent, retried or dead."""
+    rng = rng or random.Random()
+    with new_uow() as uow:
+        claimed = uow.outbox.claim(worker, clock(), batch, policy.lease_seconds, sorted(senders))
+        uow.commit()
+    outcomes: Counter[str] = Counter()
+    for reminder in claimed:
+        delivery = _send(reminder, senders)
+        outcomes[_record(new_uow(), reminder, delivery, worker, clock(), policy, rng)] += 1
+    return dict(outcomes)
+
+
+def list_reminders(
+    uow: UnitOfWork, status: str | None = None, limit: int = 100
+) -> list[StoredReminder]:
+    with uow:
+        return uow.outbox.listing(status, limit)
+
+
+def as_message(reminder: StoredReminder) -> OutgoingMessage:
+    return OutgoingMessage(
+        idempotency_key=reminder.key,
+        channel=reminder.channel,
+        to=reminder.address,
+        subject=reminder.subject,
+        body=reminder.body,
+        payload=reminder.payload or None,
+    )
+
+
+def _send(reminder: StoredReminder, senders: Mapping[str, MessageSender]) -> Delivery:
+    return senders[reminder.channel].send(as_message(reminder))
+
+
+def _record(
+    uow: UnitOfWork,
+    reminder: StoredReminder,
+    delivery: Delivery,
+    worker: str,
+    now: datetime,
+    policy: RetryPolicy,
+    rng: random.Random,
+) -> str:
+    attempts = reminder.attempts + 1
+    values: dict[str, object] = {"attempts": attempts, "last_error": delivery.detail}
+    outcome = delivery.outcome
+    if outcome == "sent":
+        values |= {"status": ReminderStatus.SENT.value, "sent_at": now, "last_error": ""}
+    elif outcome == "permanent" or gives_up(attempts, policy):
+        outcome = "dead"
+        reason = (
+            delivery.detail
+            if delivery.outcome == "permanent"
+            else f"gave up after {attempts} attempts: {delivery.detail}"
+        )
+        values |= {"status": ReminderStatus.DEAD.value, "last_error": reason}
+    else:
+        values["next_attempt_at"] = next_attempt_at(
+            attempts, now, policy, delivery.retry_after, rng
+        )
+    with uow:
+        settled = uow.outbox.settle(reminder.id, worker, **values)
+        uow.commit()
+    return outcome if settled else "lost_claim"

@@ -1,0 +1,59 @@
+"""The signed token in a school's one-click answer link.
+
+The token carries its id and expiry, signed with HMAC-SHA256 under the server's secret:
+a forged or altered token fails the signature, an old one fails the expiry. Single use is
+enforced by the database (the token's row is marked used in the answer's transaction).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+from datetime import UTC, datetime
+
+from clms.domain.errors import Refused
+
+
+class InvalidToken(Refused):
+    """A link that was forged, altered, expired or already used."""
+
+
+def new_token_id() -> str:
+    return secrets.token_urlsafe(16)
+
+
+def sign(token_id: str, expires_at: datetime, secret: bytes) -> str:
+    claim = f"{token_id}.{int(expires_at.timestamp())}".encode()
+    return _b64(claim) + "." + _b64(_mac(claim, secret))
+
+
+def verify(token: str, secret: bytes, now: datetime) -> str:
+    """The token id, or InvalidToken saying why not."""
+    claim_text, _, mac_text = token.partition(".")
+    try:
+        claim, mac = _unb64(claim_text), _unb64(mac_text)
+    except ValueError:
+        raise InvalidToken("this link is not valid") from None
+    if not hmac.compare_digest(mac, _mac(claim, secret)):
+        raise InvalidToken("this link is not valid")
+    token_id, _, expires = claim.decode().rpartition(".")
+    if now >= datetime.fromtimestamp(int(expires), UTC):
+        raise InvalidToken("this link has expired")
+    return token_id
+
+
+def _mac(claim: bytes, secret: bytes) -> bytes:
+    return hmac.new(secret, claim, hashlib.sha256).digest()
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _unb64(text: str) -> bytes:
+    try:
+        return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    except (ValueError, TypeError) as error:
+        raise ValueError("not base64") from error

@@ -1,0 +1,188 @@
+"""The daily check's rules on real databases (SQLite and PostgreSQL): each finds the cases
+it should, tells the right person by the right channel, and never twice."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import text
+
+from clms.bootstrap import App
+from clms.domain.model import AlternativeStatus
+from clms.services import cases as s
+from clms.services.check import SYSTEM
+from tests.check.helpers import (
+    DAY,
+    add_contacts,
+    identified,
+    in_service,
+    referred,
+    reminders_of,
+    rules_of,
+    run_check,
+)
+from tests.conftest import NOW
+
+
+@pytest.fixture
+def app_with_contacts(app: App) -> App:
+    add_contacts(app)
+    return app
+
+
+def test_a_case_not_assessed_in_time_reminds_the_district_social_worker_by_sms(
+    app_with_contacts: App,
+) -> None:
+    number = identified(app_with_contacts, "a")
+    assert run_check(app_with_contacts, NOW + 6 * DAY).get("not_assessed", 0) == 0
+    run_check(app_with_contacts, NOW + 8 * DAY)
+    [reminder] = reminders_of(app_with_contacts, number)
+    assert (reminder.rule, reminder.channel, reminder.address, reminder.recipient) == (
+        "not_assessed",
+        "sms",
+        "+77010000001",
+        "Aizhan M.",
+    )
+    assert reminder.key == f"{number}:not_assessed:2026-03-09"
+    assert (
+        "Айгерім" not in reminder.body and number in reminder.body
+    )  # staff get the number, not the name
+
+
+def test_an_urgent_case_past_24_hours_goes_to_the_regional_supervisor(
+    app_with_contacts: App,
+) -> None:
+    number = identified(app_with_contacts, "u", "trafficking")
+    run_check(app_with_contacts, NOW + timedelta(hours=23))
+    assert rules_of(app_with_contacts, number) == []
+    run_check(app_with_contacts, NOW + timedelta(hours=25))
+    [reminder] = reminders_of(app_with_contacts, number)
+    assert (reminder.rule, reminder.channel, reminder.address) == (
+        "urgent_overdue",
+        "email",
+        "marat@mlsp.example.kz",
+    )
+
+
+def test_the_same_check_run_twice_writes_no_second_reminder(app_with_contacts: App) -> None:
+    identified(app_with_contacts, "a", first="Мадина")
+    in_service(app_with_contacts, "b")
+    first = run_check(app_with_contacts, NOW + 30 * DAY)
+    count = len(reminders_of(app_with_contacts, "KZ-000001")) + len(
+        reminders_of(app_with_contacts, "KZ-000002")
+    )
+    run_check(app_with_contacts, NOW + 30 * DAY)
+    assert (
+        len(reminders_of(app_with_contacts, "KZ-000001"))
+        + len(reminders_of(app_with_contacts, "KZ-000002"))
+        == count
+    )
+    assert sum(first.values()) >= 2
+    with app_with_contacts.engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM answer_tokens")).scalar_one() == 1
+
+
+def test_the_school_is_asked_about_attendance_a_week_before_a_follow_up_with_a_link(
+    app_with_contacts: App,
+) -> None:
+    number = in_service(
+        app_with_contacts, "s", started=date(2026, 3, 3)
+    )  # first follow-up due 2 April
+    run_check(app_with_contacts, NOW + 22 * DAY)  # 24 March: 9 days before
+    assert "attendance_check" not in rules_of(app_with_contacts, number)
+    run_check(app_with_contacts, NOW + 25 * DAY)  # 27 March
+    [reminder] = [
+        r for r in reminders_of(app_with_contacts, number) if r.rule == "attendance_check"
+    ]
+    assert (reminder.channel, reminder.address) == ("email", "school3@edu.example.kz")
+    assert "Айгерім С." in reminder.body and "http://127.0.0.1:8000/answer/" in reminder.body
+    assert (
+        "cotton" not in reminder.body
+        and "weeding" not in reminder.body
+        and "Сапарова" not in reminder.body
+    )
+
+
+def test_a_school_with_its_own_system_gets_a_json_attendance_check_with_the_minimum_of_data(
+    app_with_contacts: App,
+) -> None:
+    number = in_service(app_with_contacts, "w", provider="SCH-HOOK")
+    run_check(app_with_contacts, NOW + 25 * DAY)
+    [reminder] = [
+        r for r in reminders_of(app_with_contacts, number) if r.rule == "attendance_check"
+    ]
+    assert reminder.channel == "webhook" and reminder.address == "http://127.0.0.1:9/attendance"
+    assert set(reminder.payload) == {
+        "type",
+        "reference",
+        "child",
+        "follow_up_due",
+        "answer_url",
+        "answer_expires",
+        "answers",
+    }
+    assert reminder.payload["child"] == "Айгерім С."
+
+
+def test_an_overdue_follow_up_is_reminded_then_escalated_then_counted_missed(
+    app_with_contacts: App,
+) -> None:
+    number = in_service(app_with_contacts, "f")  # follow-up due 2 April
+    for day in (date(2026, 4, 3), date(2026, 4, 17), date(2026, 5, 3)):
+        run_check(app_with_contacts, NOW.replace(month=day.month, day=day.day))
+    assert [r for r in rules_of(app_with_contacts, number) if r.startswith("follow_up")] == [
+        "follow_up_overdue",
+        "follow_up_escalation",
+    ]
+    case = s.get_case(number, app_with_contacts.uow())
+    assert [f.state.value for f in case.follow_ups][0] == "missed" and case.failed_contacts == 1
+    assert case.history[-1].trigger == "follow_up_missed" and case.history[-1].actor == SYSTEM.name
+    assert (
+        s.index_of(case, app_with_contacts.rules).alternative_status
+        is AlternativeStatus.UNSATISFACTORY
+    )
+
+
+def test_too_many_missed_follow_ups_mark_the_case_lost_through_the_state_machine(
+    app_with_contacts: App,
+) -> None:
+    number = in_service(app_with_contacts, "l", started=date(2026, 3, 3))
+    run_check(app_with_contacts, NOW + 400 * DAY)  # every follow-up long overdue
+    case = s.get_case(number, app_with_contacts.uow())
+    assert case.failed_contacts == 3 and case.state == "lost_to_follow_up"
+    assert [h.trigger for h in case.history[-4:]] == ["follow_up_missed"] * 3 + ["mark_lost"]
+    assert s.history_is_consistent(case)
+
+
+def test_a_child_who_turned_18_is_proposed_for_closing(app_with_contacts: App) -> None:
+    number = identified(app_with_contacts, "o", born=date(2008, 3, 10))
+    run_check(app_with_contacts, NOW + 9 * DAY)  # 11 March 2026: 18 since the 10th
+    assert "turned_18" in rules_of(app_with_contacts, number)
+    assert f"{number}:turned_18:2026-03-10" in [
+        r.key for r in reminders_of(app_with_contacts, number)
+    ]
+
+
+def test_a_reminder_with_no_usable_contact_becomes_a_task_for_the_social_worker(app: App) -> None:
+    number = referred(
+        app, "t", provider="SCH-12"
+    )  # the test directory has no contacts, nor any staff
+    run_check(app, NOW + 8 * DAY)
+    [reminder] = reminders_of(app, number)
+    assert (reminder.rule, reminder.channel, reminder.status) == (
+        "referral_unanswered",
+        "task",
+        "task",
+    )
+    assert reminder.recipient == "social worker of KZ-TUR-MAK"
+    assert "School-lyceum No. 12" in reminder.body
+
+
+def test_the_check_can_be_limited_to_one_region(app_with_contacts: App) -> None:
+    identified(app_with_contacts, "r")
+    assert (
+        run_check(app_with_contacts, NOW + 8 * DAY, region="Almaty city").get("not_assessed", 0)
+        == 0
+    )
+    assert run_check(app_with_contacts, NOW + 8 * DAY, region="Turkestan")["not_assessed"] == 1
