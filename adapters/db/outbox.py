@@ -42,7 +42,7 @@ class SqlOutbox:
         statement = (
             insert_into(ReminderRow).values(rows).on_conflict_do_nothing(index_elements=["key"])
         )
-        return int(self.session.execute(statement).rowcount or 0)  # type: ignore[attr-defined]
+        return len(self.session.execute(statement.returning(ReminderRow.id)).all())
 
     def known_keys(self, keys: list[str]) -> set[str]:
         if not keys:

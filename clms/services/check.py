@@ -155,12 +155,11 @@ def _compose(
         return _fix_contact_task(finding, contact, audience, now, uow)
     assert contact is not None
     values = _values(finding, contact, rules, uow)
-    payload: dict[str, object] = {}
     if finding.rule is CheckRule.ATTENDANCE_CHECK:
         link, expires = _answer_link(finding, now, rules, uow, links)
         values |= {"link": link, "expires": expires.date().isoformat()}
-        payload = _attendance_payload(finding, values)
     subject, body = render(finding.rule.value, contact.language, values)
+    payload = _payload(finding, values, body) if channel == "webhook" else {}
     return NewReminder(
         finding.key,
         finding.case_id,
@@ -248,8 +247,12 @@ def _answer_link(
     )
 
 
-def _attendance_payload(finding: Finding, values: dict[str, str]) -> dict[str, object]:
-    """What a school's system receives: the minimum, and how to answer."""
+def _payload(finding: Finding, values: dict[str, str], body: str) -> dict[str, object]:
+    """What a school's system receives: the minimum, and for an attendance check, how to
+    answer it."""
+    if finding.rule is not CheckRule.ATTENDANCE_CHECK:
+        return {"type": finding.rule.value, "reference": finding.key, "child": finding.child,
+                "due": finding.due.isoformat(), "message": body}  # fmt: skip
     return {
         "type": "attendance_check",
         "reference": finding.key,

@@ -7,8 +7,11 @@ from pathlib import Path
 from urllib.parse import parse_qs
 
 from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse, PlainTextResponse
+from fastapi.exception_handlers import http_exception_handler
+from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 from fastapi.templating import Jinja2Templates
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from clms.bootstrap import App
 from clms.domain.errors import ClmsError, InvalidInput
@@ -24,6 +27,14 @@ def create_app(system: App) -> FastAPI:
     web = FastAPI(title="CLMS", docs_url=None, redoc_url=None, openapi_url=None)
     secret = system.settings.secret_key.encode()
 
+    @web.exception_handler(StarletteHTTPException)
+    async def not_found(request: Request, error: StarletteHTTPException) -> Response:
+        """A link cut short by a mail or SMS client (`/answer/`) gets the polite page too."""
+        if error.status_code != 404:
+            return await http_exception_handler(request, error)
+        lang = request.query_params.get("lang", "ru")
+        return _message(request, lang, "invalid", texts(lang)["invalid_detail"], 404)
+
     @web.get("/health", response_class=PlainTextResponse)
     def health() -> str:
         return "ok"
@@ -33,9 +44,7 @@ def create_app(system: App) -> FastAPI:
         try:
             asked = answers.open_answer(token, system.clock(), system.uow(), secret)
         except ClmsError as refusal:
-            return _message(
-                request, lang, texts(lang)["invalid"], refusal.message, _status(refusal)
-            )
+            return _refused(request, lang, refusal)
         t = texts(lang)
         context = {
             "t": t, "lang": _language(lang), "languages": LANGUAGES,
@@ -47,28 +56,53 @@ def create_app(system: App) -> FastAPI:
 
     @web.post("/answer/{token}", response_class=HTMLResponse)
     async def answer(request: Request, token: str, lang: str = "ru") -> HTMLResponse:
-        chosen = parse_qs((await request.body()).decode()).get("answer", [""])[0]
-        try:
-            answers.record_answer(token, chosen, system.clock(), system.uow(), system.rules, secret)
+        # A form post; decoded leniently, so a stray byte is a bad answer (400), not a crash.
+        form = parse_qs((await request.body()).decode(errors="replace"))
+        chosen = form.get("answer", [""])[0]
+
+        def record() -> str:
+            now, uow = system.clock(), system.uow()
+            return answers.record_answer(token, chosen, now, uow, system.rules, secret)
+
+        try:  # in a worker thread: the database work must not block the event loop
+            await run_in_threadpool(record)
         except ClmsError as refusal:
-            return _message(
-                request, lang, texts(lang)["invalid"], refusal.message, _status(refusal)
-            )
-        return _message(request, lang, texts(lang)["thanks"], "", 200)
+            return _refused(request, lang, refusal)
+        t = texts(lang)
+        return _message(request, lang, "thanks", t["your_answer"].format(answer=t[chosen]), 200)
 
     return web
 
 
-def _message(request: Request, lang: str, heading: str, detail: str, status: int) -> HTMLResponse:
-    context = {"t": texts(lang), "lang": _language(lang), "heading": heading, "detail": detail}
-    return TEMPLATES.TemplateResponse(request, "message.html", context, status_code=status)
+def _refused(request: Request, lang: str, refusal: ClmsError) -> HTMLResponse:
+    """The refusal in the reader's words: the domain's messages are English, for staff."""
+    kind, status = _refusal_kind(refusal)
+    return _message(
+        request, lang, kind, texts(lang)[f"{kind}_detail"], status, kind == "bad_answer"
+    )
 
 
-def _status(refusal: ClmsError) -> int:
-    """410 Gone for a used or expired link, 400 for a bad answer, 404 otherwise."""
+def _refusal_kind(refusal: ClmsError) -> tuple[str, int]:
+    """404 for a forged or unknown link, 410 Gone for a used or expired one, 400 for a bad
+    answer. InvalidToken has no subclasses, so its message says which it is."""
     if isinstance(refusal, InvalidToken):
-        return 404 if "not valid" in refusal.message else 410
-    return 400 if isinstance(refusal, InvalidInput) else 409
+        if "expired" in refusal.message:
+            return "expired", 410
+        if "already been used" in refusal.message:
+            return "used", 410
+        return "invalid", 404
+    return ("bad_answer", 400) if isinstance(refusal, InvalidInput) else ("refused", 409)
+
+
+def _message(
+    request: Request, lang: str, kind: str, detail: str, status: int, back: bool = False
+) -> HTMLResponse:
+    """A page with one message: `kind` is its heading's key in TEXTS; `back` links to the
+    question again."""
+    t = texts(lang)
+    context = {"t": t, "lang": _language(lang), "heading": t[kind], "detail": detail,
+               "back": back}  # fmt: skip
+    return TEMPLATES.TemplateResponse(request, "message.html", context, status_code=status)
 
 
 def _language(lang: str) -> str:

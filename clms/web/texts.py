@@ -1,4 +1,5 @@
-"""The answer page's words, in Russian, Kazakh and English."""
+"""The answer page's words, in Russian, Kazakh and English: every language has every key
+(tests/web checks it), so a refusal never falls back to another language's words."""
 
 TEXTS: dict[str, dict[str, str]] = {
     "ru": {
@@ -11,6 +12,19 @@ TEXTS: dict[str, dict[str, str]] = {
         "not_known": "Ребёнок у нас не известен",
         "thanks": "Спасибо! Ваш ответ записан.",
         "invalid": "Ссылка недействительна",
+        "invalid_detail": (
+            "Проверьте, что ссылка открыта целиком, или обратитесь к социальному работнику."
+        ),
+        "expired": "Срок действия ссылки истёк",
+        "expired_detail": "Пожалуйста, сообщите о посещаемости социальному работнику района.",
+        "used": "Ответ уже записан",
+        "used_detail": "По этой ссылке уже ответили. Спасибо!",
+        "bad_answer": "Ответ не распознан",
+        "bad_answer_detail": "Пожалуйста, вернитесь и выберите один из вариантов.",
+        "refused": "Ответ не удалось записать",
+        "refused_detail": "Пожалуйста, свяжитесь с социальным работником района.",
+        "your_answer": "Ваш ответ: {answer}",
+        "back": "Вернуться к вопросу",
     },
     "kk": {
         "title": "Сабаққа қатысу",
@@ -22,6 +36,19 @@ TEXTS: dict[str, dict[str, str]] = {
         "not_known": "Бала бізге белгісіз",
         "thanks": "Рахмет! Жауабыңыз жазылды.",
         "invalid": "Сілтеме жарамсыз",
+        "invalid_detail": (
+            "Сілтеменің толық ашылғанын тексеріңіз немесе әлеуметтік қызметкерге хабарласыңыз."
+        ),
+        "expired": "Сілтеменің мерзімі өтті",
+        "expired_detail": "Сабаққа қатысу туралы аудандық әлеуметтік қызметкерге хабарлаңыз.",
+        "used": "Жауап жазылып қойған",
+        "used_detail": "Бұл сілтеме бойынша жауап берілген. Рахмет!",
+        "bad_answer": "Жауап танылмады",
+        "bad_answer_detail": "Артқа оралып, жауаптардың бірін таңдаңыз.",
+        "refused": "Жауапты жазу мүмкін болмады",
+        "refused_detail": "Аудандық әлеуметтік қызметкерге хабарласыңыз.",
+        "your_answer": "Сіздің жауабыңыз: {answer}",
+        "back": "Сұраққа оралу",
     },
     "en": {
         "title": "Attendance",
@@ -33,6 +60,19 @@ TEXTS: dict[str, dict[str, str]] = {
         "not_known": "The child is not known here",
         "thanks": "Thank you! Your answer is recorded.",
         "invalid": "This link is not valid",
+        "invalid_detail": (
+            "Please check that the whole link was opened, or contact the social worker."
+        ),
+        "expired": "This link has expired",
+        "expired_detail": "Please tell the district social worker about the attendance.",
+        "used": "The answer is already recorded",
+        "used_detail": "This link has already been answered. Thank you!",
+        "bad_answer": "The answer was not recognised",
+        "bad_answer_detail": "Please go back and choose one of the answers.",
+        "refused": "The answer could not be recorded",
+        "refused_detail": "Please contact the district social worker.",
+        "your_answer": "Your answer: {answer}",
+        "back": "Back to the question",
     },
 }
 
