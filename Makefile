@@ -15,11 +15,13 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 # The embedded default: a SQLite file in data/, created and upgraded, with the demo
-# loaded the first time; then the overdue cases, the supervisor's first view.
+# loaded the first time; the overdue cases (the supervisor's first view); then one process
+# that serves the answer pages on http://127.0.0.1:8000 and runs the schedule.
 run: $(STAMP)
 	$(BIN)/clms init
 	$(BIN)/clms demo --if-empty
 	$(BIN)/clms list --overdue --limit 20
+	PREFECT_SERVER_ANALYTICS_ENABLED=false $(BIN)/clms serve
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
@@ -30,6 +32,7 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/transition.py
+	$(BIN)/python benchmarks/check.py 100000
 
 clean:
 	rm -rf $(VENV) data build *.egg-info

@@ -646,6 +646,22 @@ def reminders(
 
 
 @app.command()
+def requeue(
+    reminder: Annotated[
+        list[int] | None, typer.Argument(help="Reminder ids (default: every dead one).")
+    ] = None,
+    as_json: AsJson = False,
+) -> None:
+    """Send dead reminders again, once the contact or the gateway is fixed."""
+    from clms.services.outbox import requeue_dead
+
+    with refusals(as_json):
+        system = open_app()
+        count = requeue_dead(system.uow(), reminder or None, system.clock())
+        emit(as_json, {"requeued": count}, f"{count} reminders back in the queue")
+
+
+@app.command()
 def scheduler() -> None:
     """Run the schedule alone (check daily, delivery every few minutes), in this process only."""
     _quiet_prefect()

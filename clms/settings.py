@@ -28,11 +28,11 @@ class Settings(BaseSettings):
     check_cron: str = "0 2 * * *"
     deliver_cron: str = "*/5 * * * *"
     check_chunk_size: int = 2000
-    delivery_max_attempts: int = 8
+    delivery_max_attempts: int = 20
     delivery_base_delay_seconds: float = 60
     delivery_max_delay_seconds: float = 21600
-    delivery_lease_seconds: float = 300
-    delivery_batch: int = 100
+    delivery_lease_seconds: float = 600
+    delivery_batch: int = 20
     sms_url: str = ""
     sms_token: str = ""
     sms_sender: str = "CLMS"

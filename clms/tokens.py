@@ -53,7 +53,12 @@ def _b64(data: bytes) -> str:
 
 
 def _unb64(text: str) -> bytes:
+    """Strict: any character outside the alphabet, or a non-canonical last character,
+    makes the link invalid, so that no altered link ever works."""
     try:
-        return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+        data = base64.b64decode(text + "=" * (-len(text) % 4), altchars=b"-_", validate=True)
     except (ValueError, TypeError) as error:
         raise ValueError("not base64") from error
+    if _b64(data) != text:
+        raise ValueError("not canonical base64")
+    return data

@@ -88,6 +88,14 @@ class SqlOutbox:
         )
         return bool(self.session.execute(statement).rowcount)  # type: ignore[attr-defined]
 
+    def requeue_dead(self, ids: list[int] | None, now: datetime) -> int:
+        """Dead reminders back in the queue (after the contact or the gateway was fixed)."""
+        statement = update(ReminderRow).where(col(ReminderRow.status) == ReminderStatus.DEAD)
+        if ids is not None:
+            statement = statement.where(col(ReminderRow.id).in_(ids))
+        values = {"status": ReminderStatus.PENDING, "attempts": 0, "next_attempt_at": now}
+        return int(self.session.execute(statement.values(**values)).rowcount)  # type: ignore[attr-defined]
+
     def by_ids(self, ids: list[int]) -> list[StoredReminder]:
         return self._stored(select(ReminderRow, CaseRow.number).where(col(ReminderRow.id).in_(ids)))
 

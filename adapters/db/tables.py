@@ -91,6 +91,8 @@ class IdentificationRow(SQLModel, table=True):
 
 class ReferralRow(SQLModel, table=True):
     __tablename__ = "referrals"
+    # The check joins a case to its live or started referral: by case, then state.
+    __table_args__ = (Index("ix_referrals_case_state", "case_id", "state"),)
 
     id: int | None = Field(default=None, primary_key=True)
     case_id: int = Field(foreign_key="cases.id", index=True)

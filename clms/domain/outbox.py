@@ -18,10 +18,10 @@ class ReminderStatus(StrEnum):
 
 @dataclass(frozen=True)
 class RetryPolicy:
-    max_attempts: int = 8
+    max_attempts: int = 20
     base_delay_seconds: float = 60
     max_delay_seconds: float = 6 * 3600
-    lease_seconds: float = 300  # a claimed reminder returns to the queue if not settled by then
+    lease_seconds: float = 600  # a claimed reminder returns to the queue if not settled by then
 
 
 def next_attempt_at(

@@ -9,7 +9,7 @@ from enum import StrEnum
 
 from clms.domain.errors import InvalidInput
 from clms.domain.lifecycle import Act, note
-from clms.domain.model import Actor, Case, FollowUpState, Role
+from clms.domain.model import Actor, Case, FollowUp, FollowUpState, Role
 from clms.domain.rules import CountryRules
 from clms.ports import AnswerToken, UnitOfWork
 from clms.services import cases
@@ -43,7 +43,7 @@ def open_answer(token: str, now: datetime, uow: UnitOfWork, secret: bytes) -> An
             )
         case = _case_of(stored, uow)
         provider = uow.providers.get(stored.provider_code).name
-        due = next(f.due_on for f in case.follow_ups if f.id == stored.follow_up_id)
+        due = _follow_up_of(case, stored).due_on
         return AnswerRequest(
             f"{case.child.first_name} {case.child.last_name[:1]}.", provider, due.isoformat()
         )
@@ -88,13 +88,20 @@ def _case_of(stored: AnswerToken, uow: UnitOfWork) -> Case:
     return uow.cases.get(uow.cases.number_of(stored.case_id))
 
 
+def _follow_up_of(case: Case, stored: AnswerToken) -> FollowUp:
+    found = next((f for f in case.follow_ups if f.id == stored.follow_up_id), None)
+    if found is None:
+        raise InvalidToken("this link is not valid")
+    return found
+
+
 def _apply_to_follow_up(
     case: Case, stored: AnswerToken, choice: AttendanceAnswer, now: datetime, rules: CountryRules
 ) -> None:
     """The report is the follow-up's evidence: attending regularly is satisfactory;
     irregular attendance, absence or a child unknown at the school is not. A school sees
     attendance, not work: a child found working is still a social worker's finding."""
-    follow_up = next(f for f in case.follow_ups if f.id == stored.follow_up_id)
+    follow_up = _follow_up_of(case, stored)
     evidence = f"school attendance report: {choice.value.replace('_', ' ')}"
     data = {"answer": choice.value, "follow_up_due": follow_up.due_on.isoformat()}
     act = Act(Actor(stored.provider_code, Role.PROVIDER), now, rules, reason=evidence, data=data)

@@ -5,7 +5,6 @@ outbox in the same transaction as the decision."""
 
 from __future__ import annotations
 
-import contextlib
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -13,7 +12,7 @@ from datetime import datetime, timedelta
 from clms.domain.check import AUDIENCE, Audience, CheckRule, Contact, Finding, channel_for
 from clms.domain.errors import Conflict, NotFound
 from clms.domain.lifecycle import Act, fire, fire_referral, note
-from clms.domain.model import Actor, Case, FollowUpState, Role
+from clms.domain.model import Actor, Case, FollowUpState, Provider, Role
 from clms.domain.outbox import ReminderStatus
 from clms.domain.rules import CountryRules
 from clms.messages import render
@@ -77,12 +76,13 @@ def act_on_chunk(
     with uow:
         findings = uow.check.findings(rule, case_ids, now)
         known = uow.outbox.known_keys([f.key for f in findings])
+        book = _Directory(uow)
         for finding in findings:
             if finding.key in known or not _change_case(finding, now, uow, rules):
                 conflicts += finding.key not in known
                 continue
             found[finding.district] += 1
-            reminder = _compose(finding, now, uow, rules, links)
+            reminder = _compose(finding, now, uow, book, rules, links)
             reminders += [reminder] if reminder else []
         written = uow.outbox.add(reminders)
         uow.commit()
@@ -143,18 +143,45 @@ def _why(finding: Finding) -> str:
 # --- who is told, and how ----------------------------------------------------------------
 
 
+class _Directory:
+    """The providers and staff a chunk's reminders go to, each looked up once."""
+
+    def __init__(self, uow: UnitOfWork) -> None:
+        self.uow = uow
+        self._providers: dict[str, Provider | None] = {}
+        self._staff: dict[tuple[str, str], Contact | None] = {}
+
+    def provider(self, code: str) -> Provider | None:
+        if code not in self._providers:
+            try:
+                self._providers[code] = self.uow.providers.get(code)
+            except NotFound:  # removed from the directory since the referral
+                self._providers[code] = None
+        return self._providers[code]
+
+    def staff(self, role: Audience, area: str) -> Contact | None:
+        if (role, area) not in self._staff:
+            self._staff[(role, area)] = self.uow.staff.contact(role.value, area)
+        return self._staff[(role, area)]
+
+
 def _compose(
-    finding: Finding, now: datetime, uow: UnitOfWork, rules: CountryRules, links: Links
+    finding: Finding,
+    now: datetime,
+    uow: UnitOfWork,
+    book: _Directory,
+    rules: CountryRules,
+    links: Links,
 ) -> NewReminder | None:
     audience = AUDIENCE.get(finding.rule)
     if audience is None:
         return None
-    contact = _contact(finding, audience, uow)
+    contact = _contact(finding, audience, book)
     channel, address = channel_for(contact, audience)
     if channel == "task":
-        return _fix_contact_task(finding, contact, audience, now, uow)
+        return _fix_contact_task(finding, contact, audience, now, book)
     assert contact is not None
-    values = _values(finding, contact, rules, uow)
+    values = _values(finding, contact, rules, book)
     if finding.rule is CheckRule.ATTENDANCE_CHECK:
         link, expires = _answer_link(finding, now, rules, uow, links)
         values |= {"link": link, "expires": expires.date().isoformat()}
@@ -175,22 +202,19 @@ def _compose(
     )
 
 
-def _contact(finding: Finding, audience: Audience, uow: UnitOfWork) -> Contact | None:
+def _contact(finding: Finding, audience: Audience, book: _Directory) -> Contact | None:
     if audience is Audience.PROVIDER:
-        try:
-            p = uow.providers.get(finding.provider_code or "")
-        except NotFound:
-            return None
-        return Contact(p.name, p.phone, p.email, p.webhook_url, p.language)
+        p = book.provider(finding.provider_code or "")
+        return Contact(p.name, p.phone, p.email, p.webhook_url, p.language) if p else None
     area = finding.district if audience is Audience.SOCIAL_WORKER else finding.region
-    return uow.staff.contact(audience.value, area)
+    return book.staff(audience, area)
 
 
 def _fix_contact_task(
-    finding: Finding, contact: Contact | None, audience: Audience, now: datetime, uow: UnitOfWork
+    finding: Finding, contact: Contact | None, audience: Audience, now: datetime, book: _Directory
 ) -> NewReminder:
     """No usable phone or e-mail: nothing to send, a task for the district's social worker."""
-    worker = uow.staff.contact(Audience.SOCIAL_WORKER.value, finding.district)
+    worker = book.staff(Audience.SOCIAL_WORKER, finding.district)
     missing = (
         contact.name if contact else f"the {audience.value.replace('_', ' ')} of {finding.district}"
     )
@@ -213,12 +237,10 @@ def _fix_contact_task(
 
 
 def _values(
-    finding: Finding, contact: Contact, rules: CountryRules, uow: UnitOfWork
+    finding: Finding, contact: Contact, rules: CountryRules, book: _Directory
 ) -> dict[str, str]:
-    provider = finding.provider_code or ""
-    if provider:
-        with contextlib.suppress(NotFound):  # a provider removed since: its code will do
-            provider = uow.providers.get(provider).name
+    known = book.provider(finding.provider_code) if finding.provider_code else None
+    provider = known.name if known else finding.provider_code or ""  # removed: its code will do
     service = finding.service_type or ""
     if service in rules.service_types:
         service = rules.service_types[service].label

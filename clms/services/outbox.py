@@ -45,6 +45,14 @@ def list_reminders(
         return uow.outbox.listing(status, limit)
 
 
+def requeue_dead(uow: UnitOfWork, ids: list[int] | None, now: datetime) -> int:
+    """Dead reminders (all, or those `ids`) go out again, with their idempotency keys."""
+    with uow:
+        count = uow.outbox.requeue_dead(ids, now)
+        uow.commit()
+        return count
+
+
 def as_message(reminder: StoredReminder) -> OutgoingMessage:
     return OutgoingMessage(
         idempotency_key=reminder.key,

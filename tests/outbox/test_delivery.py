@@ -176,3 +176,19 @@ def test_several_deliverers_at_once_never_send_the_same_reminder_twice(
     keys = Counter(m.idempotency_key for m in sender.sent)
     assert len(keys) == 60 and max(keys.values()) == 1
     assert statuses(app) == {"sent": 60}
+
+
+def test_dead_reminders_can_be_put_back_in_the_queue_once_fixed(app: App) -> None:
+    from clms.services.outbox import requeue_dead
+
+    add_reminders(app, 2)
+    sender = FakeSender(script=[Delivery.permanent("HTTP 400: invalid phone number")] * 2)
+    deliver_due(app.uow, {"sms": sender}, "w1", Clock(NOW), POLICY, 10)
+    assert statuses(app) == {"dead": 2}
+    assert requeue_dead(app.uow(), None, NOW + timedelta(hours=1)) == 2
+    assert deliver_due(
+        app.uow, {"sms": sender}, "w1", Clock(NOW + timedelta(hours=1)), POLICY, 10
+    ) == {"sent": 2}
+    assert (
+        sum(m.idempotency_key == "KZ-000001:test:0" for m in sender.sent) == 2
+    )  # the same key again

@@ -1,0 +1,189 @@
+"""The answer page served for real: uvicorn on 127.0.0.1 in a thread, a SQLite database
+with a child in service at School No. 3 and an attendance-check link waiting for it.
+
+SQLite for most tests, copied from one seeded file to keep them fast; the tests of what
+the database guarantees (an answer recorded once) run on PostgreSQL too."""
+
+from __future__ import annotations
+
+import itertools
+import re
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import closing
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+from sqlalchemy import select
+
+from clms.adapters.db.tables import AttendanceReportRow
+from clms.bootstrap import App, bootstrap
+from clms.settings import Settings
+from clms.web.app import create_app
+from tests import postgres
+from tests.check.helpers import DAY, add_contacts, in_service, reminders_of, run_check
+from tests.conftest import NOW, PROVIDERS
+
+CHECKED = NOW + 25 * DAY  # the daily check finds the first follow-up coming due
+ANSWERED = CHECKED + DAY  # and the school answers the next morning
+LINK = re.compile(r"/answer/([A-Za-z0-9_\-\.]+)")
+
+Serve = Callable[[App], str]
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """A case whose school has an unanswered attendance-check link."""
+
+    app: App
+    number: str
+    token: str
+
+
+@dataclass(frozen=True)
+class Seeded:
+    """A database file as the check left it: built once, copied for every test."""
+
+    path: Path
+    number: str
+    token: str
+
+
+@pytest.fixture(scope="session")
+def seeded(tmp_path_factory: pytest.TempPathFactory) -> Seeded:
+    path = tmp_path_factory.mktemp("seeded") / "clms.db"
+    return Seeded(path, *seed(f"sqlite:///{path}"))
+
+
+def seed(database_url: str) -> tuple[str, str]:
+    """Like tests/conftest.py's app, with a child in service at School No. 3 and the
+    check's attendance-check reminder to the school: the case number and the link's token."""
+    system = at_time(database_url, CHECKED)
+    system.migrate()
+    with system.uow() as work:
+        for provider in PROVIDERS:
+            work.providers.add(provider)
+        work.commit()
+    add_contacts(system)
+    number = in_service(system, "s")
+    run_check(system, CHECKED)
+    (reminder,) = [r for r in reminders_of(system, number) if r.rule == "attendance_check"]
+    system.engine.dispose()
+    found = LINK.search(reminder.body)
+    assert found is not None, f"no answer link in {reminder.body!r}"
+    return number, found.group(1)
+
+
+@pytest.fixture
+def database_url(seeded: Seeded, tmp_path: Path) -> str:
+    """This test's own copy of the seeded database (SQLite's backup API: WAL-safe)."""
+    copy = tmp_path / "clms.db"
+    with closing(sqlite3.connect(seeded.path)) as source, closing(sqlite3.connect(copy)) as to:
+        source.backup(to)
+    return f"sqlite:///{copy}"
+
+
+@pytest.fixture
+def app(database_url: str) -> Iterator[App]:
+    """The App the answer page runs with: its clock says the school answers the morning
+    after the check."""
+    system = at_time(database_url, ANSWERED)
+    yield system
+    system.engine.dispose()
+
+
+def at_time(database_url: str, now: datetime) -> App:
+    """An App on that database whose clock says `now`."""
+    return bootstrap(Settings(database_url=database_url), clock=lambda: now)
+
+
+@pytest.fixture
+def waiting(app: App, seeded: Seeded) -> Waiting:
+    return Waiting(app, seeded.number, seeded.token)
+
+
+@pytest.fixture
+def waiting_on_postgres(postgres_host: str) -> Iterator[Waiting]:
+    """The same, on a real PostgreSQL server (tests/conftest.py starts it, or skips)."""
+    database_url = postgres.create_database(postgres_host, f"clms_web_{next(_databases)}")
+    number, token = seed(database_url)
+    system = at_time(database_url, ANSWERED)
+    yield Waiting(system, number, token)
+    system.engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def waiting_anywhere(request: pytest.FixtureRequest) -> Waiting:
+    """`waiting` on SQLite, then on PostgreSQL."""
+    name = "waiting" if request.param == "sqlite" else "waiting_on_postgres"
+    waiting: Waiting = request.getfixturevalue(name)
+    return waiting
+
+
+_databases = itertools.count(1)
+
+
+@pytest.fixture
+def serve() -> Iterator[Serve]:
+    """Serves an App's web pages; returns the base URL. Every server stops at the end."""
+    running: list[tuple[uvicorn.Server, threading.Thread]] = []
+
+    def start(system: App) -> str:
+        config = uvicorn.Config(
+            create_app(system), host="127.0.0.1", port=0, log_level="warning", lifespan="off"
+        )
+        server = uvicorn.Server(config)
+        thread = threading.Thread(target=server.run, daemon=True)
+        thread.start()
+        running.append((server, thread))
+        _wait_until(lambda: server.started or not thread.is_alive(), "uvicorn did not start")
+        assert server.started, "uvicorn stopped while starting"
+        port = server.servers[0].sockets[0].getsockname()[1]
+        base_url = f"http://127.0.0.1:{port}"
+        _wait_until(lambda: _healthy(base_url), f"{base_url}/health does not answer")
+        return base_url
+
+    yield start
+    for server, _ in running:
+        server.should_exit = True
+    for _, thread in running:
+        thread.join(timeout=5)
+        assert not thread.is_alive(), "uvicorn did not stop"
+
+
+@pytest.fixture
+def site(serve: Serve, app: App) -> str:
+    """The base URL of the answer page, served for the test's App."""
+    return serve(app)
+
+
+def recorded_answers(app: App) -> list[str]:
+    """The schools' answers in the attendance_reports table."""
+    with app.engine.connect() as db:
+        return list(db.execute(select(AttendanceReportRow.__table__.c.answer)).scalars())
+
+
+def answer_url(site: str, token: str) -> str:
+    """The reminder's link points at settings.public_url; the test asks its own server."""
+    return f"{site}/answer/{token}"
+
+
+def _healthy(base_url: str) -> bool:
+    try:
+        return httpx.get(f"{base_url}/health", timeout=0.5).text == "ok"
+    except httpx.TransportError:
+        return False
+
+
+def _wait_until(condition: Callable[[], bool], failure: str, seconds: float = 10.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            raise RuntimeError(failure)
+        time.sleep(0.01)
