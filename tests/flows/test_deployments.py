@@ -39,4 +39,7 @@ def test_the_check_has_one_deployment_per_region_of_the_country() -> None:
 def test_the_schedules_are_the_embedded_modes_schedules() -> None:
     settings = Settings()
     crons = {d["entrypoint"].split(":")[1]: d["schedules"][0]["cron"] for d in DEPLOYMENTS}
-    assert crons == {"satisfactory_alternative_check": settings.check_cron, "deliver_reminders": settings.deliver_cron}
+    assert crons == {
+        "satisfactory_alternative_check": settings.check_cron,
+        "deliver_reminders": settings.deliver_cron,
+    }

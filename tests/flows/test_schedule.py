@@ -34,7 +34,9 @@ def test_a_second_scheduler_on_the_same_database_is_refused(tmp_path: Path) -> N
     try:
         env = {**os.environ, "CLMS_DATABASE_URL": app.settings.database_url}
         subprocess.run([CLMS, "init"], env=env, check=True, capture_output=True, timeout=120)
-        second = subprocess.run([CLMS, "scheduler"], env=env, capture_output=True, text=True, timeout=120)
+        second = subprocess.run(
+            [CLMS, "scheduler"], env=env, capture_output=True, text=True, timeout=120
+        )
     finally:
         first.release()
     assert second.returncode == 4
@@ -42,9 +44,15 @@ def test_a_second_scheduler_on_the_same_database_is_refused(tmp_path: Path) -> N
 
 
 def test_clms_serve_answers_on_its_port_with_the_schedule_running(tmp_path: Path) -> None:
-    env = {**os.environ, "CLMS_DATABASE_URL": f"sqlite:///{tmp_path}/clms.db", "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
+    env = {
+        **os.environ,
+        "CLMS_DATABASE_URL": f"sqlite:///{tmp_path}/clms.db",
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    }
     subprocess.run([CLMS, "init"], env=env, check=True, capture_output=True, timeout=120)
-    server = subprocess.Popen([CLMS, "serve", "--port", "18731"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    server = subprocess.Popen(
+        [CLMS, "serve", "--port", "18731"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
     try:
         answered = _wait_for("http://127.0.0.1:18731/health", seconds=60)
         assert answered == "ok"
