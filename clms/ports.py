@@ -82,12 +82,24 @@ class ProviderRepository(Protocol):
 
 
 class UnitOfWork(Protocol):
-    cases: CaseRepository
-    providers: ProviderRepository
-    check: CheckQueries
-    outbox: Outbox
-    staff: Staff
-    tokens: AnswerTokens
+    # Read-only members, so that an adapter's own repository types satisfy them.
+    @property
+    def cases(self) -> CaseRepository: ...
+
+    @property
+    def providers(self) -> ProviderRepository: ...
+
+    @property
+    def check(self) -> CheckQueries: ...
+
+    @property
+    def outbox(self) -> Outbox: ...
+
+    @property
+    def staff(self) -> Staff: ...
+
+    @property
+    def tokens(self) -> AnswerTokens: ...
 
     def __enter__(self) -> UnitOfWork: ...
 

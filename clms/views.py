@@ -13,6 +13,10 @@ from clms.services.cases import index_of
 from clms.states import CASE_LIFECYCLE
 
 
+def jsonable_dict(value: dict[str, Any]) -> dict[str, Any]:
+    return {key: jsonable(item) for key, item in value.items()}
+
+
 def jsonable(value: Any) -> Any:
     if isinstance(value, datetime | date):
         return value.isoformat()
@@ -33,7 +37,7 @@ def classification_dict(classification: Classification) -> dict[str, Any]:
 
 def case_dict(case: Case, rules: CountryRules) -> dict[str, Any]:
     index = index_of(case, rules)
-    return jsonable(
+    return jsonable_dict(
         {
             "number": case.number,
             "version": case.version,
@@ -56,7 +60,7 @@ def case_dict(case: Case, rules: CountryRules) -> dict[str, Any]:
 
 def summary_dict(summary: CaseSummary, now: datetime) -> dict[str, Any]:
     overdue = summary.next_action_due is not None and summary.next_action_due < now
-    return jsonable({**asdict(summary), "overdue": overdue})
+    return jsonable_dict({**asdict(summary), "overdue": overdue})
 
 
 def case_text(case: Case, rules: CountryRules) -> str:
@@ -146,7 +150,7 @@ def check_text(summary: dict[str, Any]) -> str:
 
 
 def reminder_dict(reminder: StoredReminder) -> dict[str, Any]:
-    return jsonable(asdict(reminder))
+    return jsonable_dict(asdict(reminder))
 
 
 def reminders_text(rows: list[StoredReminder]) -> str:

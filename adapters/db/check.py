@@ -28,35 +28,36 @@ class SqlCheckQueries:
         """The ids of the cases the rule finds, in id order (the flow chunks them)."""
         query = _with_region(RULES[rule](now, self.policy), region)
         ids = self.session.execute(
-            query.with_only_columns(CaseRow.id).distinct().order_by(CaseRow.id)
+            query.with_only_columns(col(CaseRow.id)).distinct().order_by(col(CaseRow.id))
         )
         return [row[0] for row in ids]
 
     def findings(self, rule: CheckRule, case_ids: list[int], now: datetime) -> list[Finding]:
         """What a reminder needs for those cases, the rule checked again (time has passed)."""
         query = RULES[rule](now, self.policy).where(col(CaseRow.id).in_(case_ids))
-        return [_finding(rule, row) for row in self.session.execute(query.order_by(CaseRow.id))]
+        return [_finding(rule, row) for row in self.session.execute(query.order_by(col(CaseRow.id)))]
 
 
 def _with_region(query: Select[Any], region: str | None) -> Select[Any]:
-    return query if region is None else query.where(CaseRow.region == region)
+    return query if region is None else query.where(col(CaseRow.region) == region)
 
 
 def _cases(
     due: Any, *, provider: Any = None, service: Any = None, follow_up: Any = None
 ) -> Select[Any]:
-    return select(
-        CaseRow.id,
-        CaseRow.number,
-        CaseRow.district,
-        CaseRow.region,
+    columns: list[Any] = [
+        col(CaseRow.id),
+        col(CaseRow.number),
+        col(CaseRow.district),
+        col(CaseRow.region),
         due.label("due"),
-        CaseRow.first_name,
-        CaseRow.last_name,
+        col(CaseRow.first_name),
+        col(CaseRow.last_name),
         (provider if provider is not None else literal(None)).label("provider"),
         (service if service is not None else literal(None)).label("service"),
         (follow_up if follow_up is not None else literal(None)).label("follow_up_id"),
-    )
+    ]
+    return select(*columns)
 
 
 def _no_live_referral() -> Any:

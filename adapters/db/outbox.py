@@ -42,12 +42,12 @@ class SqlOutbox:
         statement = (
             insert_into(ReminderRow).values(rows).on_conflict_do_nothing(index_elements=["key"])
         )
-        return len(self.session.execute(statement.returning(ReminderRow.id)).all())
+        return len(self.session.execute(statement.returning(col(ReminderRow.id))).all())
 
     def known_keys(self, keys: list[str]) -> set[str]:
         if not keys:
             return set()
-        rows = self.session.execute(select(ReminderRow.key).where(col(ReminderRow.key).in_(keys)))
+        rows = self.session.execute(select(col(ReminderRow.key)).where(col(ReminderRow.key).in_(keys)))
         return {row[0] for row in rows}
 
     def claim(
@@ -57,7 +57,7 @@ class SqlOutbox:
         never get the same row: SKIP LOCKED on PostgreSQL, BEGIN IMMEDIATE on SQLite.
         Only `channels` with an adapter are claimed: the others wait, untouched."""
         due = (
-            select(ReminderRow.id)
+            select(col(ReminderRow.id))
             .where(
                 col(ReminderRow.status) == ReminderStatus.PENDING,
                 col(ReminderRow.channel).in_(channels),
@@ -97,10 +97,10 @@ class SqlOutbox:
         return int(self.session.execute(statement.values(**values)).rowcount)  # type: ignore[attr-defined]
 
     def by_ids(self, ids: list[int]) -> list[StoredReminder]:
-        return self._stored(select(ReminderRow, CaseRow.number).where(col(ReminderRow.id).in_(ids)))
+        return self._stored(select(ReminderRow, col(CaseRow.number)).where(col(ReminderRow.id).in_(ids)))
 
     def listing(self, status: str | None, limit: int) -> list[StoredReminder]:
-        query = select(ReminderRow, CaseRow.number)
+        query = select(ReminderRow, col(CaseRow.number))
         if status is not None:
             query = query.where(col(ReminderRow.status) == status)
         return self._stored(query.order_by(col(ReminderRow.id).desc()).limit(limit))

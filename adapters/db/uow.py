@@ -14,6 +14,14 @@ from clms.domain.rules import CountryRules
 
 
 class SqlUnitOfWork:
+    session: Session
+    cases: SqlCaseRepository
+    providers: SqlProviderRepository
+    check: SqlCheckQueries
+    outbox: SqlOutbox
+    staff: SqlStaff
+    tokens: SqlAnswerTokens
+
     def __init__(self, engine: Engine, rules: CountryRules) -> None:
         self.engine = engine
         self.rules = rules

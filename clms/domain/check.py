@@ -85,8 +85,7 @@ def channel_for(contact: Contact | None, audience: Audience) -> tuple[str, str]:
     A school's own system comes first, then e-mail; staff get an SMS first."""
     if contact is None:
         return "task", ""
+    order: list[tuple[str, str]] = [("sms", contact.phone), ("email", contact.email)]
     if audience is Audience.PROVIDER:
-        order = (("webhook", contact.webhook_url), ("email", contact.email), ("sms", contact.phone))
-    else:
-        order = (("sms", contact.phone), ("email", contact.email))
+        order = [("webhook", contact.webhook_url), ("email", contact.email), ("sms", contact.phone)]
     return next(((channel, address) for channel, address in order if address.strip()), ("task", ""))
