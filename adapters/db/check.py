@@ -35,7 +35,9 @@ class SqlCheckQueries:
     def findings(self, rule: CheckRule, case_ids: list[int], now: datetime) -> list[Finding]:
         """What a reminder needs for those cases, the rule checked again (time has passed)."""
         query = RULES[rule](now, self.policy).where(col(CaseRow.id).in_(case_ids))
-        return [_finding(rule, row) for row in self.session.execute(query.order_by(col(CaseRow.id)))]
+        return [
+            _finding(rule, row) for row in self.session.execute(query.order_by(col(CaseRow.id)))
+        ]
 
 
 def _with_region(query: Select[Any], region: str | None) -> Select[Any]:

@@ -47,7 +47,9 @@ class SqlOutbox:
     def known_keys(self, keys: list[str]) -> set[str]:
         if not keys:
             return set()
-        rows = self.session.execute(select(col(ReminderRow.key)).where(col(ReminderRow.key).in_(keys)))
+        rows = self.session.execute(
+            select(col(ReminderRow.key)).where(col(ReminderRow.key).in_(keys))
+        )
         return {row[0] for row in rows}
 
     def claim(
@@ -97,7 +99,9 @@ class SqlOutbox:
         return int(self.session.execute(statement.values(**values)).rowcount)  # type: ignore[attr-defined]
 
     def by_ids(self, ids: list[int]) -> list[StoredReminder]:
-        return self._stored(select(ReminderRow, col(CaseRow.number)).where(col(ReminderRow.id).in_(ids)))
+        return self._stored(
+            select(ReminderRow, col(CaseRow.number)).where(col(ReminderRow.id).in_(ids))
+        )
 
     def listing(self, status: str | None, limit: int) -> list[StoredReminder]:
         query = select(ReminderRow, col(CaseRow.number))
