@@ -168,3 +168,15 @@ def test_sqlite_runs_with_wal_full_sync_and_foreign_keys(tmp_path: object) -> No
             2,
             1,
         )
+
+
+def test_a_time_without_a_time_zone_is_refused_rather_than_stored_ambiguously(app: App) -> None:
+    from dataclasses import replace as with_field
+
+    command = c.Identify(
+        child(), with_field(seen("naive", "weeding"), observed_at=NOW.replace(tzinfo=None)), NOW
+    )
+    with pytest.raises(Exception, match="naive datetime"):
+        s.identify(command, app.uow(), app.rules)
+    with app.engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM cases")).scalar_one() == 0
