@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import socket
-import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -15,7 +14,6 @@ from email.utils import format_datetime
 
 import httpx
 import pytest
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -24,6 +22,7 @@ from starlette.routing import Route
 from clms.adapters.school_webhook import SchoolWebhook, canonical_json, verify_signature
 from clms.adapters.sms import HttpSmsGateway, RapidProGateway
 from clms.ports import Delivery, MessageSender, OutgoingMessage
+from tests.servers import ThreadedServer
 
 CHILD = "Айгерім С."
 SECRET = b"school-12-shared-secret"
@@ -90,17 +89,10 @@ class RecordingServer:
 def http_server() -> Iterator[RecordingServer]:
     recorder = RecordingServer()
     app = Starlette(routes=[Route("/{path:path}", recorder.endpoint, methods=["POST"])])
-    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="off")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    _wait_until(lambda: server.started, "uvicorn did not start")
-    recorder.port = server.servers[0].sockets[0].getsockname()[1]
-    _wait_until(lambda: _accepts_connections(recorder.port), "uvicorn accepts no connection")
+    server = ThreadedServer(app)
+    recorder.port = server.start()
     yield recorder
-    server.should_exit = True
-    thread.join(timeout=5)
-    assert not thread.is_alive(), "uvicorn did not stop"
+    server.stop()
 
 
 @pytest.fixture
@@ -125,22 +117,6 @@ def silent_port() -> Iterator[int]:
         sock.bind(("127.0.0.1", 0))
         sock.listen(4)
         yield sock.getsockname()[1]
-
-
-def _wait_until(condition: Callable[[], bool], failure: str, seconds: float = 5.0) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            raise RuntimeError(failure)
-        time.sleep(0.01)
-
-
-def _accepts_connections(port: int) -> bool:
-    try:
-        socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-    except OSError:
-        return False
-    return True
 
 
 # --- the adapters, each sending one message to a path ------------------------------------

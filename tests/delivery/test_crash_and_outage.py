@@ -27,7 +27,6 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -39,6 +38,7 @@ from clms.ports import NewReminder, StoredReminder
 from clms.services.outbox import list_reminders
 from clms.settings import Settings
 from tests.check.helpers import identified
+from tests.servers import ThreadedServer, wait_until
 
 SECRET = "delivery-test-webhook-secret"
 REMINDERS = 150
@@ -98,14 +98,6 @@ print(json.dumps(summary), flush=True)
 """
 
 
-def wait_until(condition: Callable[[], bool], failure: str, seconds: float = 20.0) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(failure)
-        time.sleep(0.005)
-
-
 # --- the receiver ------------------------------------------------------------------------
 
 
@@ -136,8 +128,7 @@ class Sink:
             socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP
         )
     )
-    _server: uvicorn.Server | None = None
-    _thread: threading.Thread | None = None
+    _server: ThreadedServer | None = None
 
     def __post_init__(self) -> None:
         self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -177,29 +168,13 @@ class Sink:
 
     def start(self) -> None:
         app = Starlette(routes=[Route("/attendance", self.endpoint, methods=["POST"])])
-        config = uvicorn.Config(
-            app, log_level="warning", lifespan="off", timeout_graceful_shutdown=2
-        )
-        self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(
-            target=self._server.run, kwargs={"sockets": [self._socket]}, daemon=True
-        )
-        self._thread.start()
-        wait_until(lambda: self._accepts_connections(), "the sink does not listen", 10)
+        self._server = ThreadedServer(app, self._socket, timeout_graceful_shutdown=2)
+        self._server.start()
 
     def stop(self) -> None:
-        if self._server is not None and self._thread is not None:
-            self._server.should_exit = True
-            self._thread.join(timeout=10)
-            assert not self._thread.is_alive(), "uvicorn did not stop"
+        if self._server is not None:
+            self._server.stop()
         self._socket.close()
-
-    def _accepts_connections(self) -> bool:
-        try:
-            socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
-        except OSError:
-            return False
-        return True
 
 
 @pytest.fixture

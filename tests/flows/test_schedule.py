@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -14,6 +13,7 @@ import httpx
 from clms.bootstrap import bootstrap
 from clms.settings import Settings
 from clms.workflows.schedule import background_scheduler, lock_for
+from tests.servers import accepts_connections, wait_until
 
 CLMS = str(Path(sys.executable).with_name("clms"))
 
@@ -54,20 +54,10 @@ def test_clms_serve_answers_on_its_port_with_the_schedule_running(tmp_path: Path
         [CLMS, "serve", "--port", "18731"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
     )
     try:
-        answered = _wait_for("http://127.0.0.1:18731/health", seconds=60)
-        assert answered == "ok"
+        wait_until(lambda: accepts_connections(18731), "clms serve does not listen on 18731", 60)
+        assert httpx.get("http://127.0.0.1:18731/health", timeout=5).text == "ok"
         assert (tmp_path / "scheduler.lock").read_text().strip() == str(server.pid)
         assert httpx.get("http://127.0.0.1:18731/answer/forged.token", timeout=5).status_code == 404
     finally:
         server.terminate()
         server.wait(timeout=30)
-
-
-def _wait_for(url: str, seconds: float) -> str:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            return httpx.get(url, timeout=2).text
-        except httpx.TransportError:
-            time.sleep(0.3)
-    raise AssertionError(f"nothing answered on {url} within {seconds} s")

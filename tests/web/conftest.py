@@ -9,8 +9,6 @@ from __future__ import annotations
 import itertools
 import re
 import sqlite3
-import threading
-import time
 from collections.abc import Callable, Iterator
 from contextlib import closing
 from dataclasses import dataclass
@@ -19,7 +17,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 from sqlalchemy import select
 
 from clms.adapters.db.tables import AttendanceReportRow
@@ -29,6 +26,7 @@ from clms.web.app import create_app
 from tests import postgres
 from tests.check.helpers import DAY, add_contacts, in_service, reminders_of, run_check
 from tests.conftest import NOW, PROVIDERS
+from tests.servers import ThreadedServer, wait_until
 
 CHECKED = NOW + 25 * DAY  # the daily check finds the first follow-up coming due
 ANSWERED = CHECKED + DAY  # and the school answers the next morning
@@ -132,29 +130,18 @@ _databases = itertools.count(1)
 @pytest.fixture
 def serve() -> Iterator[Serve]:
     """Serves an App's web pages; returns the base URL. Every server stops at the end."""
-    running: list[tuple[uvicorn.Server, threading.Thread]] = []
+    running: list[ThreadedServer] = []
 
     def start(system: App) -> str:
-        config = uvicorn.Config(
-            create_app(system), host="127.0.0.1", port=0, log_level="warning", lifespan="off"
-        )
-        server = uvicorn.Server(config)
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        running.append((server, thread))
-        _wait_until(lambda: server.started or not thread.is_alive(), "uvicorn did not start")
-        assert server.started, "uvicorn stopped while starting"
-        port = server.servers[0].sockets[0].getsockname()[1]
-        base_url = f"http://127.0.0.1:{port}"
-        _wait_until(lambda: _healthy(base_url), f"{base_url}/health does not answer")
+        server = ThreadedServer(create_app(system))
+        running.append(server)
+        base_url = f"http://127.0.0.1:{server.start()}"
+        wait_until(lambda: _healthy(base_url), f"{base_url}/health does not answer")
         return base_url
 
     yield start
-    for server, _ in running:
-        server.should_exit = True
-    for _, thread in running:
-        thread.join(timeout=5)
-        assert not thread.is_alive(), "uvicorn did not stop"
+    for server in running:
+        server.stop()
 
 
 @pytest.fixture
@@ -179,11 +166,3 @@ def _healthy(base_url: str) -> bool:
         return httpx.get(f"{base_url}/health", timeout=0.5).text == "ok"
     except httpx.TransportError:
         return False
-
-
-def _wait_until(condition: Callable[[], bool], failure: str, seconds: float = 10.0) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            raise RuntimeError(failure)
-        time.sleep(0.01)
