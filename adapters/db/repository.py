@@ -46,6 +46,9 @@ class SqlCaseRepository:
         self.session = session
         self.rules = rules
         self._stored_seq: dict[int, int] = {}
+        # The referral and follow-up rows as read or last written: a save writes only
+        # the rows that changed (a transition touches one or two of them).
+        self._stored_rows: dict[tuple[str, int], dict[str, Any]] = {}
 
     def add(self, case: Case, index: CaseIndex) -> None:
         row = CaseRow(number=f"pending-{id(case)}", version=0, **self._columns(case, index))
@@ -62,6 +65,7 @@ class SqlCaseRepository:
             raise NotFound(f"no case {number!r}", field="case")
         case = self._load(row)
         self._stored_seq[row.id or 0] = case.history[-1].seq if case.history else 0
+        self._remember_parts(case)
         return case
 
     def save(self, case: Case, index: CaseIndex) -> None:
@@ -150,11 +154,22 @@ class SqlCaseRepository:
         self._append_history(case)
 
     def _upsert(self, table: Any, row_id: int | None, values: dict[str, Any]) -> int:
-        if row_id is not None:
+        if row_id is None:
+            inserted = self.session.execute(insert(table).values(**values).returning(table.id))
+            row_id = int(inserted.scalar_one())
+        elif self._stored_rows.get((table.__tablename__, row_id)) != values:
             self.session.execute(update(table).where(table.id == row_id).values(**values))
-            return row_id
-        inserted = self.session.execute(insert(table).values(**values).returning(table.id))
-        return int(inserted.scalar_one())
+        self._stored_rows[(table.__tablename__, row_id)] = values
+        return row_id
+
+    def _remember_parts(self, case: Case) -> None:
+        assert case.id is not None
+        for referral in case.referrals:
+            key = (ReferralRow.__tablename__, referral.id or 0)
+            self._stored_rows[key] = _referral_columns(case.id, referral)
+        for follow_up in case.follow_ups:
+            key = (FollowUpRow.__tablename__, follow_up.id or 0)
+            self._stored_rows[key] = _follow_up_columns(case.id, follow_up)
 
     def _insert_identifications(self, case: Case) -> None:
         for identification in (i for i in case.identifications if not i.persisted):
