@@ -57,7 +57,7 @@ def run_services(app: App, now: datetime) -> dict[str, int]:
 
 
 def run_flow(app: App, now: datetime) -> dict[str, Any]:
-    from clms.workflows.app import use_app
+    from clms.bootstrap import use_app
     from clms.workflows.check import satisfactory_alternative_check
 
     use_app(app)

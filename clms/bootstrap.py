@@ -1,10 +1,13 @@
-"""The composition root: the one place that picks the database, the rules and the clock."""
+"""The composition root: the one place that picks the database, the rules and the clock,
+and the one door (`App.handle`) through which the CLI, the flows, the pages, the demo and
+the tests ask for a use case."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import TypeVar
 
 from sqlalchemy import Engine
 
@@ -13,11 +16,14 @@ from clms.adapters.db.uow import SqlUnitOfWork
 from clms.config_files import load_country
 from clms.domain.outbox import RetryPolicy
 from clms.domain.rules import CountryRules
-from clms.ports import MessageSender
+from clms.ports import MessageSender, UnitOfWork
 from clms.services.check import Links
+from clms.services.commands import Command
+from clms.services.handlers import Dependencies, handler_for
 from clms.settings import Settings
 
 Clock = Callable[[], datetime]
+Result = TypeVar("Result")
 
 
 def system_clock() -> datetime:
@@ -30,9 +36,21 @@ class App:
     rules: CountryRules
     engine: Engine
     clock: Clock = field(default=system_clock)
+    # Another storage for the same use cases: the tests' in-memory fakes.
+    uow_factory: Callable[[], UnitOfWork] | None = None
 
-    def uow(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.engine, self.rules)
+    def handle(self, command: Command[Result]) -> Result:
+        """Runs the use case `command` asks for and returns its result."""
+        result: Result = handler_for(command)(command, self.dependencies())
+        return result
+
+    def dependencies(self) -> Dependencies:
+        s = self.settings
+        return Dependencies(self.uow, self.rules, self.clock, self.links(), self.senders,
+                            self.retry_policy(), s.check_chunk_size, s.delivery_batch)  # fmt: skip
+
+    def uow(self) -> UnitOfWork:
+        return self.uow_factory() if self.uow_factory else SqlUnitOfWork(self.engine, self.rules)
 
     def links(self) -> Links:
         return Links(self.settings.public_url, self.settings.secret_key.encode())
@@ -67,3 +85,20 @@ def bootstrap(settings: Settings | None = None, clock: Clock = system_clock) -> 
     settings = settings or Settings()
     rules = load_country(settings.country, settings.config_dir)
     return App(settings, rules, make_engine(settings.database_url), clock)
+
+
+# The App of this process for the flows: the embedded mode and the tests hand theirs in
+# (use_app); a Prefect worker, which only imports the flows, builds one from settings.
+_current: App | None = None
+
+
+def use_app(app: App | None) -> None:
+    global _current
+    _current = app
+
+
+def current_app() -> App:
+    global _current
+    if _current is None:
+        _current = bootstrap()
+    return _current

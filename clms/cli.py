@@ -18,7 +18,7 @@ from sqlalchemy import inspect
 from clms.bootstrap import App, bootstrap, system_clock
 from clms.config_files import available_countries, load_country
 from clms.domain.classification import classify as classify_age
-from clms.domain.errors import ClmsError, InvalidInput
+from clms.domain.errors import ClmsError, Conflict, InvalidInput, NotFound, Refused
 from clms.domain.model import Actor, Case, Child, ClosureReason, Observation, Provider, Role
 from clms.domain.rules import CountryRules
 from clms.ports import CaseQuery, StaffMember
@@ -78,7 +78,20 @@ def refusals(as_json: bool) -> Iterator[None]:
         if as_json:
             typer.echo(json.dumps(error.as_dict(), ensure_ascii=False))
         typer.echo(f"error: {error.message}", err=True)
-        raise typer.Exit(error.exit_code) from None
+        raise typer.Exit(exit_code(error)) from None
+
+
+# What each kind of refusal exits with (a subclass as its base): the README lists them.
+EXIT_CODES: tuple[tuple[type[ClmsError], int], ...] = (
+    (InvalidInput, 2),
+    (NotFound, 3),
+    (Refused, 4),
+    (Conflict, 5),
+)
+
+
+def exit_code(error: ClmsError) -> int:
+    return next((code for kind, code in EXIT_CODES if isinstance(error, kind)), 1)
 
 
 def emit(as_json: bool, data: Any, text: str | Callable[[], str]) -> None:
@@ -604,7 +617,7 @@ def check(
 ) -> None:
     """Run the daily check once: who must act for every open case; writes the reminders."""
     _quiet_prefect()
-    from clms.workflows.app import use_app
+    from clms.bootstrap import use_app
     from clms.workflows.check import satisfactory_alternative_check
 
     with refusals(as_json):
@@ -618,7 +631,7 @@ def check(
 def deliver(as_json: AsJson = False) -> None:
     """Send the due reminders once (retries wait for their time)."""
     _quiet_prefect()
-    from clms.workflows.app import use_app
+    from clms.bootstrap import use_app
     from clms.workflows.deliver import deliver_reminders
 
     with refusals(as_json):
@@ -665,7 +678,7 @@ def requeue(
 def scheduler() -> None:
     """Run the schedule alone (check daily, delivery every few minutes), in this process only."""
     _quiet_prefect()
-    from clms.workflows.app import use_app
+    from clms.bootstrap import use_app
     from clms.workflows.check import satisfactory_alternative_check
     from clms.workflows.deliver import deliver_reminders
     from clms.workflows.schedule import background_scheduler, lock_for
@@ -702,8 +715,8 @@ def serve(
     _quiet_prefect()
     import uvicorn
 
+    from clms.bootstrap import use_app
     from clms.web.app import create_app
-    from clms.workflows.app import use_app
     from clms.workflows.check import satisfactory_alternative_check
     from clms.workflows.deliver import deliver_reminders
     from clms.workflows.schedule import background_scheduler, lock_for

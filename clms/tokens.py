@@ -17,7 +17,15 @@ from clms.domain.errors import Refused
 
 
 class InvalidToken(Refused):
-    """A link that was forged, altered, expired or already used."""
+    """A link that was forged, altered or points at nothing."""
+
+
+class ExpiredToken(InvalidToken):
+    """A genuine link past its expiry."""
+
+
+class UsedToken(InvalidToken):
+    """A genuine link whose answer is already recorded."""
 
 
 def new_token_id() -> str:
@@ -30,7 +38,7 @@ def sign(token_id: str, expires_at: datetime, secret: bytes) -> str:
 
 
 def verify(token: str, secret: bytes, now: datetime) -> str:
-    """The token id, or InvalidToken saying why not."""
+    """The token id, or InvalidToken (ExpiredToken) saying why not."""
     claim_text, _, mac_text = token.partition(".")
     try:
         claim, mac = _unb64(claim_text), _unb64(mac_text)
@@ -40,7 +48,7 @@ def verify(token: str, secret: bytes, now: datetime) -> str:
         raise InvalidToken("this link is not valid")
     token_id, _, expires = claim.decode().rpartition(".")
     if now >= datetime.fromtimestamp(int(expires), UTC):
-        raise InvalidToken("this link has expired")
+        raise ExpiredToken("this link has expired")
     return token_id
 
 

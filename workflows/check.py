@@ -10,21 +10,20 @@ from typing import Any
 from prefect import flow, task, unmapped
 from prefect.artifacts import create_markdown_artifact
 
+from clms.bootstrap import current_app
 from clms.domain.check import CheckRule
 from clms.services import check
-from clms.workflows.app import current_app
+from clms.services.commands import ActOnCheckChunk, FindCheckChunks
 
 
 @task(retries=2, retry_delay_seconds=5)
 def find_chunks(rule: CheckRule, now: datetime, region: str | None) -> list[list[int]]:
-    app = current_app()
-    return check.candidate_chunks(rule, now, region, app.uow(), app.settings.check_chunk_size)
+    return current_app().handle(FindCheckChunks(rule, now, region))
 
 
 @task(retries=2, retry_delay_seconds=5)
 def act_on_chunk(rule: CheckRule, case_ids: list[int], now: datetime) -> check.ChunkResult:
-    app = current_app()
-    return check.act_on_chunk(rule, case_ids, now, app.uow(), app.rules, app.links())
+    return current_app().handle(ActOnCheckChunk(rule, case_ids, now))
 
 
 @flow(name="satisfactory-alternative-check")

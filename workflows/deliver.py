@@ -9,15 +9,13 @@ from collections import Counter
 
 from prefect import flow, task
 
-from clms.services.outbox import deliver_due
-from clms.workflows.app import current_app
+from clms.bootstrap import current_app
+from clms.services.commands import DeliverDue
 
 
 @task
 def deliver_batch(worker: str) -> dict[str, int]:
-    app = current_app()
-    batch = app.settings.delivery_batch
-    return deliver_due(app.uow, app.senders(), worker, app.clock, app.retry_policy(), batch)
+    return current_app().handle(DeliverDue(worker))
 
 
 @flow(name="deliver-reminders")

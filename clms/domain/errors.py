@@ -1,10 +1,11 @@
-"""Every refusal is an error a person can read and act on; none leaves anything written."""
+"""Every refusal is an error a person can read and act on; none leaves anything written.
+
+The errors say what went wrong, never how to show it: the edges map their types to exit
+codes (clms.cli) and HTTP statuses (clms.web)."""
 
 
 class ClmsError(Exception):
-    """Base of the refusals; `exit_code` is what the CLI exits with."""
-
-    exit_code = 1
+    """Base of the refusals."""
 
     def __init__(self, message: str, *, field: str | None = None) -> None:
         super().__init__(message)
@@ -18,17 +19,13 @@ class ClmsError(Exception):
 class InvalidInput(ClmsError):
     """A value is wrong in itself: an age of 19, an unknown district, a future birth date."""
 
-    exit_code = 2
-
 
 class NotFound(ClmsError):
-    exit_code = 3
+    pass
 
 
 class Refused(ClmsError):
     """The action is not allowed now: a transition from the wrong state, a rule not met."""
-
-    exit_code = 4
 
     def __init__(self, message: str, *, allowed_now: list[str] | None = None) -> None:
         self.allowed_now = allowed_now or []
@@ -38,8 +35,6 @@ class Refused(ClmsError):
 
 class Conflict(ClmsError):
     """Somebody else changed the case since it was read: reload and try again."""
-
-    exit_code = 5
 
 
 class DuplicateSubmission(Conflict):

@@ -7,14 +7,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from clms.domain import case_events
+from clms.domain.case_events import Visit
 from clms.domain.errors import InvalidInput
-from clms.domain.lifecycle import Act, note
-from clms.domain.model import Actor, Case, FollowUp, FollowUpState, Role
+from clms.domain.lifecycle import Act
+from clms.domain.model import Actor, Case, FollowUp, Role
 from clms.domain.rules import CountryRules
 from clms.ports import AnswerToken, UnitOfWork
 from clms.services import cases
-from clms.states import case as case_states
-from clms.tokens import InvalidToken, verify
+from clms.tokens import InvalidToken, UsedToken, verify
 
 
 class AttendanceAnswer(StrEnum):
@@ -38,9 +39,7 @@ def open_answer(token: str, now: datetime, uow: UnitOfWork, secret: bytes) -> An
     with uow:
         stored = _stored_token(token, now, uow, secret)
         if stored.used_at is not None:
-            raise InvalidToken(
-                "this link has already been used: thank you, your answer is recorded"
-            )
+            raise UsedToken("this link has already been used: thank you, your answer is recorded")
         case = _case_of(stored, uow)
         provider = uow.providers.get(stored.provider_code).name
         due = _follow_up_of(case, stored).due_on
@@ -58,9 +57,7 @@ def record_answer(
     with uow:
         stored = _stored_token(token, now, uow, secret)
         if not uow.tokens.use(stored.token_id, now):
-            raise InvalidToken(
-                "this link has already been used: thank you, your answer is recorded"
-            )
+            raise UsedToken("this link has already been used: thank you, your answer is recorded")
         uow.tokens.record_report(stored, choice.value, now)
         case = _case_of(stored, uow)
         _apply_to_follow_up(case, stored, choice, now, rules)
@@ -89,7 +86,7 @@ def _case_of(stored: AnswerToken, uow: UnitOfWork) -> Case:
 
 
 def _follow_up_of(case: Case, stored: AnswerToken) -> FollowUp:
-    found = next((f for f in case.follow_ups if f.id == stored.follow_up_id), None)
+    found = case_events.follow_up_by_id(case, stored.follow_up_id)
     if found is None:
         raise InvalidToken("this link is not valid")
     return found
@@ -105,12 +102,6 @@ def _apply_to_follow_up(
     evidence = f"school attendance report: {choice.value.replace('_', ' ')}"
     data = {"answer": choice.value, "follow_up_due": follow_up.due_on.isoformat()}
     act = Act(Actor(stored.provider_code, Role.PROVIDER), now, rules, reason=evidence, data=data)
-    if follow_up.state is FollowUpState.SCHEDULED and case.state == case_states.IN_SERVICE:
-        follow_up.state, follow_up.done_on, follow_up.evidence = (
-            FollowUpState.DONE,
-            now.date(),
-            evidence,
-        )
-        follow_up.attending = choice is AttendanceAnswer.REGULARLY
-        follow_up.working = False if follow_up.attending else None
-    note(case, "attendance_reported", act)
+    attending = choice is AttendanceAnswer.REGULARLY
+    visit = Visit(now.date(), attending, False if attending else None, evidence=evidence)
+    case_events.report_attendance(case, stored.follow_up_id, visit, act)

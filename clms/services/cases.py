@@ -7,17 +7,16 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 
-from clms.domain import lifecycle
+from clms.domain import case_events, lifecycle
+from clms.domain.case_events import Visit
 from clms.domain.classification import classify
 from clms.domain.errors import Conflict, DuplicateSubmission, InvalidInput, Refused
-from clms.domain.lifecycle import Act, fire, fire_referral, note
+from clms.domain.lifecycle import Act, fire
 from clms.domain.model import (
     Actor,
     Case,
     Child,
     Classification,
-    FollowUp,
-    FollowUpState,
     Identification,
     Observation,
     Role,
@@ -76,11 +75,11 @@ def _identify(
         identification = Identification(cmd.observation, classification, cmd.now)
         case = uow.cases.open_case_of(child_key(cmd.child))
         if case is None:
-            case = _open_case(cmd, identification, rules)
+            case = case_events.open_case(cmd.child, identification, _monitor_act(cmd, rules))
             uow.cases.add(case, index_of(case, rules))
             outcome = "opened"
         else:
-            _attach(case, identification, cmd, rules)
+            case_events.attach_identification(case, identification, _monitor_act(cmd, rules))
             uow.cases.save(case, index_of(case, rules))
             outcome = "attached"
         uow.commit()
@@ -115,13 +114,7 @@ def answer_referral(cmd: c.AnswerReferral, uow: UnitOfWork, rules: CountryRules)
     """The provider's answer; a declined referral leaves the case needing a new one."""
 
     def change(case: Case) -> None:
-        referral = case.live_referral
-        if referral is None:
-            raise Refused(f"cannot record an answer: case {case.number} has no live referral")
-        fire_referral(referral, "accept" if cmd.accepted else "decline")
-        referral.answered_at, referral.answer_note = cmd.now, cmd.reason
-        data = {"provider": referral.provider, "answer": referral.state}
-        note(case, "referral_answered", _act(cmd, rules, data))
+        case_events.answer_referral(case, cmd.accepted, _act(cmd, rules, {}))
 
     return _change(cmd, uow, rules, change)
 
@@ -138,18 +131,8 @@ def record_follow_up(cmd: c.RecordFollowUp, uow: UnitOfWork, rules: CountryRules
     def change(case: Case) -> None:
         visited = cmd.visited_on or cmd.now.date()
         _check_follow_up(case, visited, cmd.now.date())
-        follow_up = _follow_up_for(case)
-        follow_up.state, follow_up.done_on = FollowUpState.DONE, visited
-        follow_up.attending, follow_up.working = cmd.attending, cmd.working
-        follow_up.note, follow_up.evidence = cmd.reason, cmd.evidence
-        data = {
-            "visited_on": visited.isoformat(),
-            "attending": cmd.attending,
-            "working": cmd.working,
-        }
-        note(case, "record_follow_up", _act(cmd, rules, data))
-        if cmd.working:
-            fire(case, "relapse", _act(cmd, rules, {"visited_on": visited.isoformat()}))
+        visit = Visit(visited, cmd.attending, cmd.working, cmd.reason, cmd.evidence)
+        case_events.record_visit(case, visit, _act(cmd, rules, {}))
 
     return _change(cmd, uow, rules, change)
 
@@ -233,37 +216,9 @@ def _act(
     return Act(cmd.actor, cmd.now, rules, reason=cmd.reason, data=dict(data), **fields)  # type: ignore[arg-type]
 
 
-def _open_case(cmd: c.Identify, identification: Identification, rules: CountryRules) -> Case:
-    category = identification.classification.category
-    case = Case(
-        number="",
-        country=rules.code,
-        child=cmd.child,
-        category=category,
-        opened_at=cmd.now,
-        state_entered_at=cmd.now,
-        identifications=[identification],
-    )
-    data = {"submission_id": cmd.observation.submission_id, "category": category.value}
-    note(case, "identify", _monitor_act(cmd, rules, data), source="")
-    return case
-
-
-def _attach(
-    case: Case, identification: Identification, cmd: c.Identify, rules: CountryRules
-) -> None:
-    found = identification.classification.category
-    data = {"submission_id": cmd.observation.submission_id, "category": found.value}
-    if found.severity < case.category.severity:
-        data["category_raised_from"] = case.category.value
-        case.category = found
-    case.identifications.append(identification)
-    note(case, "attach_identification", _monitor_act(cmd, rules, data))
-
-
-def _monitor_act(cmd: c.Identify, rules: CountryRules, data: Mapping[str, object]) -> Act:
+def _monitor_act(cmd: c.Identify, rules: CountryRules) -> Act:
     monitor = Actor(cmd.observation.monitor, Role.MONITOR)
-    return Act(monitor, cmd.now, rules, reason=cmd.observation.note, data=dict(data))
+    return Act(monitor, cmd.now, rules, reason=cmd.observation.note)
 
 
 def _check_child(child: Child, seen: Observation, rules: CountryRules) -> None:
@@ -293,13 +248,3 @@ def _check_follow_up(case: Case, visited: date, today: date) -> None:
         )
     if visited > today:
         raise InvalidInput(f"follow-up on {visited} is in the future", field="visited_on")
-
-
-def _follow_up_for(case: Case) -> FollowUp:
-    """The visit counts for the earliest scheduled follow-up, or is an extra one."""
-    scheduled = case.scheduled_follow_ups()
-    if scheduled:
-        return scheduled[0]
-    extra = FollowUp(due_on=case.service_started_on or date.min)
-    case.follow_ups.append(extra)
-    return extra

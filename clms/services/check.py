@@ -9,10 +9,11 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from clms.domain import case_events
 from clms.domain.check import AUDIENCE, Audience, CheckRule, Contact, Finding, channel_for
 from clms.domain.errors import Conflict, NotFound
-from clms.domain.lifecycle import Act, fire, fire_referral, note
-from clms.domain.model import Actor, Case, FollowUpState, Provider, Role
+from clms.domain.lifecycle import Act, fire
+from clms.domain.model import Actor, Case, Provider, Role
 from clms.domain.outbox import ReminderStatus
 from clms.domain.rules import CountryRules
 from clms.messages import render
@@ -107,18 +108,12 @@ def _change_case(finding: Finding, now: datetime, uow: UnitOfWork, rules: Countr
 
 
 def _expire_referral(case: Case, finding: Finding, act: Act) -> None:
-    referral = case.live_referral
-    assert referral is not None and referral.provider == finding.provider_code
-    fire_referral(referral, "expire")
-    referral.ended_at = act.now
-    note(case, "referral_expired", act)
+    case_events.expire_referral(case, finding.provider_code or "", act)
 
 
 def _count_missed_follow_up(case: Case, finding: Finding, act: Act) -> None:
-    follow_up = next(f for f in case.follow_ups if f.id == finding.follow_up_id)
-    follow_up.state = FollowUpState.MISSED
-    case.failed_contacts += 1
-    note(case, "follow_up_missed", act)
+    assert finding.follow_up_id is not None  # the follow-up rules always name one
+    case_events.miss_follow_up(case, finding.follow_up_id, act)
 
 
 def _mark_lost(case: Case, finding: Finding, act: Act) -> None:

@@ -1,22 +1,41 @@
-"""What a user asks the system to do: one small, immutable object per use case."""
+"""What a user, a flow or a page asks the system to do: one small, immutable object per use
+case, handed to `App.handle` (clms.bootstrap), which finds its handler
+(clms.services.handlers). A command names the type of its result, so `handle` is typed."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import TYPE_CHECKING, Generic, TypeVar
 
-from clms.domain.model import Actor, Child, ClosureReason, Observation
+from clms.domain.check import CheckRule
+from clms.domain.model import Actor, Case, Child, ClosureReason, Observation, Provider
+from clms.ports import CaseQuery, CaseSummary, StaffMember, StoredReminder
+
+if TYPE_CHECKING:  # results named in the base classes below, as strings (no import cycle)
+    from clms.services.answers import AnswerRequest  # noqa: F401
+    from clms.services.cases import Identified  # noqa: F401
+    from clms.services.check import ChunkResult  # noqa: F401
+
+Result = TypeVar("Result", covariant=True)
+
+
+class Command(Generic[Result]):
+    """Base of every command; `Result` is what its handler returns."""
+
+
+# --- cases ------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class Identify:
+class Identify(Command["Identified"]):
     child: Child
     observation: Observation
     now: datetime
 
 
 @dataclass(frozen=True)
-class CaseCommand:
+class CaseCommand(Command[Case]):
     """Base of the commands that change one case. `expected_version`, when given, must be
     the version the user last saw: a stale write is a conflict, never applied."""
 
@@ -80,3 +99,93 @@ class MarkLost(CaseCommand):
 @dataclass(frozen=True)
 class Resume(CaseCommand):
     pass
+
+
+@dataclass(frozen=True)
+class GetCase(Command[Case]):
+    case_number: str
+
+
+@dataclass(frozen=True)
+class ListCases(Command[list[CaseSummary]]):
+    query: CaseQuery
+
+
+# --- the directory ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AddProvider(Command[None]):
+    provider: Provider
+
+
+@dataclass(frozen=True)
+class ListProviders(Command[list[Provider]]):
+    pass
+
+
+@dataclass(frozen=True)
+class AddStaff(Command[None]):
+    member: StaffMember
+
+
+@dataclass(frozen=True)
+class ListStaff(Command[list[StaffMember]]):
+    pass
+
+
+# --- the daily check, the reminders and the answers to them ------------------------------
+
+
+@dataclass(frozen=True)
+class FindCheckChunks(Command[list[list[int]]]):
+    """The cases `rule` finds (of `region`, or all), in chunks of the configured size."""
+
+    rule: CheckRule
+    now: datetime
+    region: str | None = None
+
+
+@dataclass(frozen=True)
+class ActOnCheckChunk(Command["ChunkResult"]):
+    rule: CheckRule
+    case_ids: list[int]
+    now: datetime
+
+
+@dataclass(frozen=True)
+class DeliverDue(Command[dict[str, int]]):
+    """Send one batch of due reminders as `worker`; returns the outcomes counted."""
+
+    worker: str
+
+
+@dataclass(frozen=True)
+class ListReminders(Command[list[StoredReminder]]):
+    status: str | None = None
+    limit: int = 100
+
+
+@dataclass(frozen=True)
+class RequeueDead(Command[int]):
+    """Dead reminders (those `ids`, or all) go out again."""
+
+    ids: list[int] | None
+    now: datetime
+
+
+@dataclass(frozen=True)
+class OpenAnswer(Command["AnswerRequest"]):
+    """What a school's answer link asks about (the link checked, nothing written)."""
+
+    token: str
+    now: datetime
+
+
+@dataclass(frozen=True)
+class RecordAnswer(Command[str]):
+    """A school's one-click answer; returns the case number."""
+
+    token: str
+    answer: str
+    now: datetime

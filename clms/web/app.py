@@ -16,7 +16,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from clms.bootstrap import App
 from clms.domain.errors import ClmsError, InvalidInput
 from clms.services import answers
-from clms.tokens import InvalidToken
+from clms.services.commands import OpenAnswer, RecordAnswer
+from clms.tokens import ExpiredToken, InvalidToken, UsedToken
 from clms.web.texts import TEXTS, texts
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
@@ -25,7 +26,6 @@ LANGUAGES = (("kk", "Қазақша"), ("ru", "Русский"), ("en", "English
 
 def create_app(system: App) -> FastAPI:
     web = FastAPI(title="CLMS", docs_url=None, redoc_url=None, openapi_url=None)
-    secret = system.settings.secret_key.encode()
 
     @web.exception_handler(StarletteHTTPException)
     async def not_found(request: Request, error: StarletteHTTPException) -> Response:
@@ -42,7 +42,7 @@ def create_app(system: App) -> FastAPI:
     @web.get("/answer/{token}", response_class=HTMLResponse)
     def answer_page(request: Request, token: str, lang: str = "ru") -> HTMLResponse:
         try:
-            asked = answers.open_answer(token, system.clock(), system.uow(), secret)
+            asked = system.handle(OpenAnswer(token, system.clock()))
         except ClmsError as refusal:
             return _refused(request, lang, refusal)
         t = texts(lang)
@@ -61,8 +61,7 @@ def create_app(system: App) -> FastAPI:
         chosen = form.get("answer", [""])[0]
 
         def record() -> str:
-            now, uow = system.clock(), system.uow()
-            return answers.record_answer(token, chosen, now, uow, system.rules, secret)
+            return system.handle(RecordAnswer(token, chosen, system.clock()))
 
         try:  # in a worker thread: the database work must not block the event loop
             await run_in_threadpool(record)
@@ -84,12 +83,12 @@ def _refused(request: Request, lang: str, refusal: ClmsError) -> HTMLResponse:
 
 def _refusal_kind(refusal: ClmsError) -> tuple[str, int]:
     """404 for a forged or unknown link, 410 Gone for a used or expired one, 400 for a bad
-    answer. InvalidToken has no subclasses, so its message says which it is."""
+    answer: by the refusal's type, never its wording."""
+    if isinstance(refusal, ExpiredToken):
+        return "expired", 410
+    if isinstance(refusal, UsedToken):
+        return "used", 410
     if isinstance(refusal, InvalidToken):
-        if "expired" in refusal.message:
-            return "expired", 410
-        if "already been used" in refusal.message:
-            return "used", 410
         return "invalid", 404
     return ("bad_answer", 400) if isinstance(refusal, InvalidInput) else ("refused", 409)
 

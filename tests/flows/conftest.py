@@ -28,7 +28,7 @@ def prefect_harness() -> Iterator[None]:
 def flows_app(prefect_harness: None, tmp_path: Path) -> Iterator[App]:
     """The flows work with this test's App, on a SQLite file (the rules' SQL is run on
     PostgreSQL too in tests/check)."""
-    from clms.workflows.app import use_app
+    from clms.bootstrap import use_app
 
     system = bootstrap(Settings(database_url=f"sqlite:///{tmp_path}/clms.db"), clock=lambda: NOW)
     system.migrate()

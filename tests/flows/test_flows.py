@@ -6,11 +6,10 @@ from datetime import timedelta
 
 from prefect.client.orchestration import get_client
 
-from clms.bootstrap import App, bootstrap
+from clms.bootstrap import App, bootstrap, use_app
 from clms.domain.check import CheckRule
 from clms.services.outbox import list_reminders
 from clms.settings import Settings
-from clms.workflows.app import use_app
 from clms.workflows.check import act_on_chunk, find_chunks, satisfactory_alternative_check
 from clms.workflows.deliver import deliver_reminders
 from tests.check.helpers import DAY, add_contacts, identified, referred, reminders_of, rules_of

@@ -1,4 +1,4 @@
-"""What the use cases need from the outside, as protocols. The database adapter
+"""What the use cases need from storage, as protocols. The database adapter (clms.adapters.db)
 implements them; tests/fakes.py has hand-written in-memory fakes."""
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from typing import Protocol
 
 from clms.domain.check import CheckRule, Contact, Finding
 from clms.domain.model import AlternativeStatus, Case, Provider
+from clms.ports.read_models import CaseQuery, CaseSummary, StoredReminder
 
 
 @dataclass(frozen=True)
@@ -28,28 +29,6 @@ class ChildKey:
     birth_date: date
     first_key: str
     last_key: str
-
-
-@dataclass(frozen=True)
-class CaseQuery:
-    state: str | None = None
-    district: str | None = None
-    priority: str | None = None
-    overdue_at: datetime | None = None  # only cases whose next action was due before this
-    limit: int = 100
-
-
-@dataclass(frozen=True)
-class CaseSummary:
-    number: str
-    name: str
-    district: str
-    category: str
-    priority: str
-    state: str
-    alternative_status: str
-    next_action_due: datetime | None
-    version: int
 
 
 class CaseRepository(Protocol):
@@ -116,50 +95,6 @@ class UnitOfWork(Protocol):
 
 
 @dataclass(frozen=True)
-class OutgoingMessage:
-    """One reminder on its way out. The same `idempotency_key` is sent with every attempt,
-    so that a receiver can drop a duplicate after a crash between sending and recording."""
-
-    idempotency_key: str
-    channel: str  # "sms", "email" or "webhook"
-    to: str  # a phone number, an e-mail address or a webhook URL
-    subject: str
-    body: str
-    payload: dict[str, object] | None = None  # the JSON document a webhook posts
-
-
-@dataclass(frozen=True)
-class Delivery:
-    """What became of one attempt: `sent`, `retry` (later; `retry_after` seconds if the
-    receiver said so) or `permanent` (never retry: the reason goes to the dead letters)."""
-
-    outcome: str
-    detail: str = ""
-    retry_after: float | None = None
-
-    @classmethod
-    def sent(cls, detail: str = "") -> Delivery:
-        return cls("sent", detail)
-
-    @classmethod
-    def retry(cls, detail: str, retry_after: float | None = None) -> Delivery:
-        return cls("retry", detail, retry_after)
-
-    @classmethod
-    def permanent(cls, detail: str) -> Delivery:
-        return cls("permanent", detail)
-
-
-class MessageSender(Protocol):
-    """An adapter that delivers one channel. It never raises for a delivery problem: it
-    says what happened, so the outbox can decide to retry or give up."""
-
-    channel: str
-
-    def send(self, message: OutgoingMessage) -> Delivery: ...
-
-
-@dataclass(frozen=True)
 class NewReminder:
     key: str
     case_id: int
@@ -172,26 +107,6 @@ class NewReminder:
     payload: dict[str, object]
     status: str
     created_at: datetime
-
-
-@dataclass(frozen=True)
-class StoredReminder:
-    id: int
-    key: str
-    case_number: str
-    rule: str
-    recipient: str
-    channel: str
-    address: str
-    subject: str
-    body: str
-    payload: dict[str, object]
-    status: str
-    attempts: int
-    next_attempt_at: datetime
-    last_error: str
-    created_at: datetime
-    sent_at: datetime | None
 
 
 @dataclass(frozen=True)

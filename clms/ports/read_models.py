@@ -1,0 +1,48 @@
+"""What the lists show: queries and the rows they return, never whole aggregates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class CaseQuery:
+    state: str | None = None
+    district: str | None = None
+    priority: str | None = None
+    overdue_at: datetime | None = None  # only cases whose next action was due before this
+    limit: int = 100
+
+
+@dataclass(frozen=True)
+class CaseSummary:
+    number: str
+    name: str
+    district: str
+    category: str
+    priority: str
+    state: str
+    alternative_status: str
+    next_action_due: datetime | None
+    version: int
+
+
+@dataclass(frozen=True)
+class StoredReminder:
+    id: int
+    key: str
+    case_number: str
+    rule: str
+    recipient: str
+    channel: str
+    address: str
+    subject: str
+    body: str
+    payload: dict[str, object]
+    status: str
+    attempts: int
+    next_attempt_at: datetime
+    last_error: str
+    created_at: datetime
+    sent_at: datetime | None
