@@ -25,7 +25,7 @@ def closure_refusal(
             age = case.child.age_on(today)
             problem = None if age >= 18 else f"the child is {age}, not yet 18"
         case ClosureReason.OTHER:
-            problem = None if role in (Role.SUPERVISOR, Role.ADMIN) else "needs a supervisor"
+            problem = None if role.approves else "needs a supervisor"
         case _:
             problem = None
     if problem is None and closure in (*NEEDS_A_WRITTEN_REASON, ClosureReason.OTHER):

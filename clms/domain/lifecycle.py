@@ -23,13 +23,10 @@ from clms.domain.model import (
     Priority,
     Provider,
     Referral,
-    Role,
 )
 from clms.domain.rules import CountryRules
 from clms.states import CASE_LIFECYCLE, REFERRAL_LIFECYCLE
 from clms.states import referral as referral_states
-
-SUPERVISORS = (Role.SUPERVISOR, Role.ADMIN)
 
 
 @dataclass(frozen=True)
@@ -111,7 +108,7 @@ class _Firing:
 
     def screening_out_permitted(self, event: Any) -> bool:
         urgent = self.case.priority is Priority.URGENT
-        needs = urgent and self.act.actor.role not in SUPERVISORS
+        needs = urgent and not self.act.actor.role.approves
         return self._allow("cannot screen out a worst form: needs a supervisor" if needs else None)
 
     def no_live_referral(self, event: Any) -> bool:
@@ -153,7 +150,7 @@ class _Firing:
         return self._allow(refusal)
 
     def by_supervisor(self, event: Any) -> bool:
-        ok = self.act.actor.role in SUPERVISORS
+        ok = self.act.actor.role.approves
         return self._allow(None if ok else f"cannot {_words(event.event.name)}: needs a supervisor")
 
     def returns_where_it_was(self, event: Any) -> bool:

@@ -61,6 +61,16 @@ class Role(StrEnum):
     ADMIN = "admin"
     SYSTEM = "system"
 
+    @property
+    def approves(self) -> bool:
+        """Closing as "other", reopening and screening out a worst form need a supervisor."""
+        return self in (Role.SUPERVISOR, Role.ADMIN)
+
+    @property
+    def area(self) -> str | None:
+        """What a member of staff who gets reminders is responsible for, or None."""
+        return {Role.SOCIAL_WORKER: "district", Role.SUPERVISOR: "region"}.get(self)
+
 
 class FollowUpState(StrEnum):
     SCHEDULED = "scheduled"

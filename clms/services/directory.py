@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from clms.domain.errors import InvalidInput
-from clms.domain.model import Provider
+from clms.domain.model import Provider, Role
 from clms.domain.rules import CountryRules
 from clms.ports import StaffMember, UnitOfWork
 
@@ -32,16 +32,10 @@ def list_providers(uow: UnitOfWork) -> list[Provider]:
 
 def add_staff(member: StaffMember, uow: UnitOfWork, rules: CountryRules) -> None:
     """A social worker (for a district) or a supervisor (for a region) who gets reminders."""
-    if member.role == "social_worker":
+    if _staff_role(member.role).area == "district":
         rules.district(member.area)
-    elif member.role == "supervisor":
-        regions = sorted({d.region for d in rules.districts.values()})
-        if member.area not in regions:
-            raise InvalidInput(
-                f"unknown region {member.area!r}; known: {', '.join(regions)}", field="area"
-            )
     else:
-        raise InvalidInput("role must be social_worker or supervisor", field="role")
+        _check_region(member.area, rules)
     if not member.name.strip():
         raise InvalidInput("a name is required", field="name")
     with uow:
@@ -52,6 +46,20 @@ def add_staff(member: StaffMember, uow: UnitOfWork, rules: CountryRules) -> None
 def list_staff(uow: UnitOfWork) -> list[StaffMember]:
     with uow:
         return uow.staff.all()
+
+
+def _staff_role(role: str) -> Role:
+    """Only the roles responsible for an area get reminders."""
+    known = [r for r in Role if r.area]
+    if role not in known:
+        raise InvalidInput(f"role must be {' or '.join(known)}", field="role")
+    return Role(role)
+
+
+def _check_region(region: str, rules: CountryRules) -> None:
+    regions = sorted({d.region for d in rules.districts.values()})
+    if region not in regions:
+        raise InvalidInput(f"unknown region {region!r}; known: {', '.join(regions)}", field="area")
 
 
 def _check(provider: Provider, rules: CountryRules) -> None:
