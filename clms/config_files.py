@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import tomllib
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +23,23 @@ from clms.domain.rules import (
     ServiceType,
 )
 
-DEFAULT_CONFIG_DIR = Path(__file__).resolve().parent.parent / "config"
+
+def _shipped_config_dir() -> Path:
+    """The top-level config/ folder, installed as the package clms.config: found the same way
+    from a checkout's editable install and from a wheel."""
+    folder = files("clms.config")
+    assert isinstance(folder, Path), "clms is installed as files, never zipped"
+    return folder
+
+
+DEFAULT_CONFIG_DIR = _shipped_config_dir()
+
+
+def configured_config_dir() -> Path:
+    """CLMS_CONFIG_DIR when set (a deployment's own copy of config/), else the shipped one.
+
+    Read at each call, not at import, so that every process honours its own environment."""
+    return Path(os.environ.get("CLMS_CONFIG_DIR") or DEFAULT_CONFIG_DIR)
 
 
 def available_countries(config_dir: Path = DEFAULT_CONFIG_DIR) -> list[str]:

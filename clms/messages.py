@@ -1,4 +1,4 @@
-"""The message templates in config/messages/<language>.toml."""
+"""The message templates in messages/<language>.toml of the config directory."""
 
 from __future__ import annotations
 
@@ -6,13 +6,13 @@ import tomllib
 from functools import cache
 from pathlib import Path
 
-from clms.config_files import DEFAULT_CONFIG_DIR
+from clms.config_files import configured_config_dir
 
 FALLBACK_LANGUAGE = "ru"
 
 
 @cache
-def templates(language: str, config_dir: Path = DEFAULT_CONFIG_DIR) -> dict[str, dict[str, str]]:
+def templates(language: str, config_dir: Path) -> dict[str, dict[str, str]]:
     path = config_dir / "messages" / f"{language}.toml"
     if not path.is_file():
         path = config_dir / "messages" / f"{FALLBACK_LANGUAGE}.toml"
@@ -21,8 +21,9 @@ def templates(language: str, config_dir: Path = DEFAULT_CONFIG_DIR) -> dict[str,
 
 
 def render(
-    name: str, language: str, values: dict[str, str], config_dir: Path = DEFAULT_CONFIG_DIR
+    name: str, language: str, values: dict[str, str], config_dir: Path | None = None
 ) -> tuple[str, str]:
-    """The subject and body of message `name`, in `language` (Russian when there is none)."""
-    template = templates(language, config_dir)[name]
+    """The subject and body of message `name`, in `language` (Russian when there is none),
+    from `config_dir`, by default the one CLMS_CONFIG_DIR names, as for the country rules."""
+    template = templates(language, config_dir or configured_config_dir())[name]
     return template["subject"].format(**values), template["body"].format(**values)

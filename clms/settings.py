@@ -1,4 +1,5 @@
-"""Settings: config/settings.toml, overridden by CLMS_* environment variables."""
+"""Settings: settings.toml in the config directory (CLMS_CONFIG_DIR, else the shipped
+config/), overridden by CLMS_* environment variables."""
 
 from __future__ import annotations
 
@@ -11,13 +12,11 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-from clms.config_files import DEFAULT_CONFIG_DIR
+from clms.config_files import DEFAULT_CONFIG_DIR, configured_config_dir
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(
-        env_prefix="CLMS_", toml_file=DEFAULT_CONFIG_DIR / "settings.toml"
-    )
+    model_config = SettingsConfigDict(env_prefix="CLMS_")
 
     database_url: str = "sqlite:///data/clms.db"
     country: str = "kz"
@@ -52,4 +51,6 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls))
+        # The file's place is looked up on each Settings(), not fixed at import.
+        toml = TomlConfigSettingsSource(settings_cls, configured_config_dir() / "settings.toml")
+        return (init_settings, env_settings, toml)
