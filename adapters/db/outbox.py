@@ -1,4 +1,5 @@
-"""The outbox, the staff directory and the answer tokens, on the database."""
+"""The outbox on the database: reminders written once per key, claimed by one deliverer
+at a time, settled with their outcome."""
 
 from __future__ import annotations
 
@@ -6,22 +7,14 @@ from dataclasses import asdict
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col
-from sqlmodel import select as select_rows
 
-from clms.adapters.db.tables import (
-    AnswerTokenRow,
-    AttendanceReportRow,
-    CaseRow,
-    ReminderRow,
-    StaffRow,
-)
-from clms.domain.check import Contact
+from clms.adapters.db.tables import CaseRow, ReminderRow
 from clms.domain.outbox import ReminderStatus
-from clms.ports import AnswerToken, NewReminder, StaffMember, StoredReminder
+from clms.ports import NewReminder, StoredReminder
 
 
 class SqlOutbox:
@@ -134,64 +127,3 @@ def _stored(row: ReminderRow, number: str) -> StoredReminder:
         row.created_at,
         row.sent_at,
     )
-
-
-class SqlStaff:
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
-    def add(self, member: StaffMember) -> None:
-        self.session.add(StaffRow(**asdict(member)))
-        self.session.flush()
-
-    def all(self) -> list[StaffMember]:
-        rows = self.session.exec(select_rows(StaffRow).order_by(col(StaffRow.id))).all()
-        return [_member(row) for row in rows]
-
-    def contact(self, role: str, area: str) -> Contact | None:
-        """The first staff member of `role` for `area`: the one reminders go to."""
-        query = select_rows(StaffRow).where(StaffRow.role == role, StaffRow.area == area)
-        member = self.session.exec(query.order_by(col(StaffRow.id))).first()
-        if member is None:
-            return None
-        return Contact(member.name, member.phone, member.email, "", member.language)
-
-
-def _member(row: StaffRow) -> StaffMember:
-    return StaffMember(row.name, row.role, row.area, row.phone, row.email, row.language)
-
-
-class SqlAnswerTokens:
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
-    def add(self, token: AnswerToken) -> None:
-        self.session.execute(insert(AnswerTokenRow).values(**asdict(token)))
-
-    def get(self, token_id: str) -> AnswerToken | None:
-        query = select_rows(AnswerTokenRow).where(AnswerTokenRow.token_id == token_id)
-        r = self.session.exec(query).first()
-        if r is None:
-            return None
-        return AnswerToken(
-            r.token_id, r.case_id, r.follow_up_id, r.provider_code, r.expires_at, r.used_at
-        )
-
-    def use(self, token_id: str, now: datetime) -> bool:
-        """Marks the token used; False when it already was (a second click, a replay)."""
-        statement = (
-            update(AnswerTokenRow)
-            .where(col(AnswerTokenRow.token_id) == token_id, col(AnswerTokenRow.used_at).is_(None))
-            .values(used_at=now)
-        )
-        return bool(self.session.execute(statement).rowcount)  # type: ignore[attr-defined]
-
-    def record_report(self, token: AnswerToken, answer: str, now: datetime) -> None:
-        report = {
-            "case_id": token.case_id,
-            "follow_up_id": token.follow_up_id,
-            "provider_code": token.provider_code,
-            "answer": answer,
-            "answered_at": now,
-        }
-        self.session.execute(insert(AttendanceReportRow).values(**report))

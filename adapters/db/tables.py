@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, Index, UniqueConstraint
+from sqlalchemy import JSON, Column, DateTime, Index, UniqueConstraint, text
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
@@ -151,8 +151,14 @@ class ProviderRow(SQLModel, table=True):
     district: str = Field(max_length=32)
     phone: str = ""
     email: str = ""
-    webhook_url: str = ""  # a school information system that takes attendance checks
-    language: str = Field(default="ru", max_length=8)
+    # Migration 0002 added these two to a table that may hold rows, so it gave them server
+    # defaults; they are declared here too, so that the tables describe the migrated schema.
+    # The empty one is written as SQL: Alembic's SQLite comparison cannot unquote a plain
+    # "" and would report it as drift.
+    webhook_url: str = Field(  # a school information system that takes attendance checks
+        default="", sa_column_kwargs={"server_default": text("''")}
+    )
+    language: str = Field(default="ru", max_length=8, sa_column_kwargs={"server_default": "ru"})
 
 
 class OfferRow(SQLModel, table=True):

@@ -7,9 +7,11 @@ from types import TracebackType
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from clms.adapters.db.cases import SqlCaseRepository
 from clms.adapters.db.check import SqlCheckQueries
-from clms.adapters.db.outbox import SqlAnswerTokens, SqlOutbox, SqlStaff
-from clms.adapters.db.repository import SqlCaseRepository, SqlProviderRepository
+from clms.adapters.db.directory import SqlProviderRepository, SqlStaff
+from clms.adapters.db.outbox import SqlOutbox
+from clms.adapters.db.tokens import SqlAnswerTokens
 from clms.domain.rules import CountryRules
 
 

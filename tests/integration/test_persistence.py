@@ -9,6 +9,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import inspect, text
 from sqlalchemy.exc import DBAPIError
+from sqlmodel import SQLModel
 
 from clms.bootstrap import App
 from clms.domain.errors import Conflict
@@ -16,7 +17,8 @@ from clms.domain.model import ClosureReason
 from clms.ports import CaseQuery
 from clms.services import cases as s
 from clms.services import commands as c
-from tests.conftest import NOW, SOCIAL_WORKER, child, seen
+from clms.services import directory
+from tests.conftest import NOW, PROVIDERS, SOCIAL_WORKER, child, seen
 
 DAY = timedelta(days=1)
 
@@ -51,17 +53,12 @@ def run_to_withdrawn(app: App, number: str) -> None:
 
 
 def test_migrations_create_every_table_and_can_run_again(app: App) -> None:
+    number = identify(app)
     app.migrate()  # `clms init` on an up-to-date database changes nothing
     tables = set(inspect(app.engine).get_table_names())
-    assert {
-        "cases",
-        "identifications",
-        "referrals",
-        "follow_ups",
-        "case_history",
-        "providers",
-        "provider_offers",
-    } <= tables
+    assert tables == set(SQLModel.metadata.tables) | {"alembic_version"}
+    assert [r.number for r in s.list_cases(CaseQuery(), app.uow())] == [number]
+    assert len(directory.list_providers(app.uow())) == len(PROVIDERS)
 
 
 def test_a_whole_case_story_is_stored_and_read_back_unchanged(app: App) -> None:
@@ -151,10 +148,8 @@ def test_the_stored_index_columns_follow_the_case(app: App) -> None:
             text("SELECT priority, alternative_status, state, region FROM cases")
         ).one()
     assert tuple(row) == ("urgent", "none", "identified", "Turkestan")
-    assert s.list_cases(CaseQuery(priority="urgent"), app.uow())[
-        0
-    ].next_action_due == NOW + timedelta(hours=24)
-    assert number
+    urgent = s.list_cases(CaseQuery(priority="urgent"), app.uow())
+    assert [(r.number, r.next_action_due) for r in urgent] == [(number, NOW + timedelta(hours=24))]
 
 
 def test_sqlite_runs_with_wal_full_sync_and_foreign_keys(tmp_path: object) -> None:
