@@ -43,7 +43,7 @@ class ReminderRule:
     change: CaseChange | None  # None: the case is left as it is
     audience: Audience | None  # NOBODY: the rule only changes the case
     template: str | None  # the message's table in config/messages/<language>.toml
-    answer_link: bool = False  # the message carries a signed one-click answer link
+    answer_link: bool = False  # the message carries a signed link to the attendance answer page
 
 
 # --- the changes: a finding turned into the domain's verbs -------------------------------

@@ -88,7 +88,20 @@ def test_every_change_gives_a_reason_from_the_finding(entry: ReminderRule) -> No
     assert reason.strip() and "{" not in reason
 
 
-def test_the_readme_rule_table_names_every_rule() -> None:
+def readme_rule_rows() -> list[str]:
     section = README.read_text().split("## The daily check and the reminders")[1]
-    table = "\n".join(line for line in section.splitlines() if line.startswith("| `"))
-    assert set(re.findall(r"`([a-z_0-9]+)`", table)) == {rule.value for rule in CheckRule}
+    return [line for line in section.splitlines() if line.startswith("| `")]
+
+
+def names_in(rows: list[str]) -> set[str]:
+    return set(re.findall(r"`([a-z_0-9]+)`", "\n".join(rows)))
+
+
+def test_the_readme_rule_table_names_every_rule() -> None:
+    assert names_in(readme_rule_rows()) == {rule.value for rule in CheckRule}
+
+
+def test_the_readme_says_which_rules_tell_nobody() -> None:
+    silent = [row for row in readme_rule_rows() if row.endswith("(recorded on the case) |")]
+    nobody = {entry.rule.value for entry in REMINDER_RULES if entry.audience is NOBODY}
+    assert names_in(silent) == nobody
