@@ -24,6 +24,7 @@ from sqlalchemy import insert  # noqa: E402
 from clms import demo  # noqa: E402
 from clms.adapters.db.tables import CaseRow, FollowUpRow, ProviderRow, ReferralRow, StaffRow  # noqa: E402
 from clms.bootstrap import App, bootstrap  # noqa: E402
+from clms.domain.reminders import RUN_ORDER  # noqa: E402
 from clms.services import check  # noqa: E402
 from clms.settings import Settings  # noqa: E402
 
@@ -47,7 +48,7 @@ def fresh_app(clock: datetime) -> App:
 
 def run_services(app: App, now: datetime) -> dict[str, int]:
     found: dict[str, int] = {}
-    for rule in check.ORDER:
+    for rule in RUN_ORDER:
         for chunk in check.candidate_chunks(
             rule, now, None, app.uow(), app.settings.check_chunk_size
         ):

@@ -12,6 +12,7 @@ from prefect.artifacts import create_markdown_artifact
 
 from clms.bootstrap import current_app
 from clms.domain.check import CheckRule
+from clms.domain.reminders import RUN_ORDER
 from clms.services import check
 from clms.services.commands import ActOnCheckChunk, FindCheckChunks
 
@@ -34,7 +35,7 @@ def satisfactory_alternative_check(
     alternative, and if not, who must act? Running it twice for one `now` sends nothing twice."""
     moment = now or current_app().clock()
     results: dict[CheckRule, list[check.ChunkResult]] = {}
-    for rule in check.ORDER:  # one rule after the other: the changing rules come first
+    for rule in RUN_ORDER:  # one rule after the other: the changing rules come first
         chunks = find_chunks(rule, moment, region)
         results[rule] = act_on_chunk.map(unmapped(rule), chunks, unmapped(moment)).result()
     summary = check.summarise(results, moment, region)

@@ -1,9 +1,11 @@
 """The daily check's rules as indexed SQL: each finds the cases that need somebody to act,
-without loading every case into Python. See clms.domain.check for the vocabulary."""
+without loading every case into Python. QUERIES holds them under the names the rule table
+(clms.domain.reminders) gives; everything else about a rule is there."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -12,6 +14,7 @@ from sqlmodel import Session, col
 
 from clms.adapters.db.tables import CaseRow, FollowUpRow, ReferralRow
 from clms.domain.check import CheckRule, Finding
+from clms.domain.reminders import REMINDER_RULES, reminder_rule
 from clms.domain.rules import CheckPolicy
 from clms.states import case as case_states
 from clms.states import referral as referral_states
@@ -26,7 +29,7 @@ class SqlCheckQueries:
 
     def candidate_ids(self, rule: CheckRule, now: datetime, region: str | None) -> list[int]:
         """The ids of the cases the rule finds, in id order (the flow chunks them)."""
-        query = _with_region(RULES[rule](now, self.policy), region)
+        query = _with_region(_query_of(rule).select(now, self.policy), region)
         ids = self.session.execute(
             query.with_only_columns(col(CaseRow.id)).distinct().order_by(col(CaseRow.id))
         )
@@ -34,9 +37,11 @@ class SqlCheckQueries:
 
     def findings(self, rule: CheckRule, case_ids: list[int], now: datetime) -> list[Finding]:
         """What a reminder needs for those cases, the rule checked again (time has passed)."""
-        query = RULES[rule](now, self.policy).where(col(CaseRow.id).in_(case_ids))
+        found = _query_of(rule)
+        query = found.select(now, self.policy).where(col(CaseRow.id).in_(case_ids))
         return [
-            _finding(rule, row) for row in self.session.execute(query.order_by(col(CaseRow.id)))
+            _finding(rule, found.due(row.due), row)
+            for row in self.session.execute(query.order_by(col(CaseRow.id)))
         ]
 
 
@@ -197,17 +202,21 @@ def _eighteenth_birthday(born: date) -> date:
         return date(born.year + 18, 3, 1)
 
 
-def _finding(rule: CheckRule, row: Any) -> Finding:
-    due = _eighteenth_birthday(row.due) if rule is CheckRule.TURNED_18 else row.due
+def _day(due: date | datetime | None) -> date:
+    """A rule's due column as a day (a deadline is a moment; a case without one: never)."""
     if isinstance(due, datetime):
-        due = due.date()
+        return due.date()
+    return due or date.min
+
+
+def _finding(rule: CheckRule, due: date, row: Any) -> Finding:
     return Finding(
         rule,
         row.id,
         row.number,
         row.district,
         row.region,
-        due or date.min,
+        due,
         row.first_name,
         row.last_name,
         row.provider,
@@ -216,17 +225,35 @@ def _finding(rule: CheckRule, row: Any) -> Finding:
     )
 
 
-RULES: dict[CheckRule, Callable[[datetime, CheckPolicy], Select[Any]]] = {
-    CheckRule.NOT_ASSESSED: not_assessed,
-    CheckRule.NOT_REFERRED: not_referred,
-    CheckRule.URGENT_OVERDUE: urgent_overdue,
-    CheckRule.REFERRAL_UNANSWERED: referral_unanswered,
-    CheckRule.REFERRAL_ESCALATION: referral_escalation,
-    CheckRule.REFERRAL_EXPIRED: referral_expired,
-    CheckRule.ATTENDANCE_CHECK: attendance_check,
-    CheckRule.FOLLOW_UP_OVERDUE: follow_up_overdue,
-    CheckRule.FOLLOW_UP_ESCALATION: follow_up_escalation,
-    CheckRule.FOLLOW_UP_MISSED: follow_up_missed,
-    CheckRule.TURNED_18: turned_18,
-    CheckRule.TOO_MANY_FAILED_CONTACTS: too_many_failed_contacts,
+@dataclass(frozen=True)
+class Query:
+    """A rule's SQL, and what the `due` column it selects means as a due day."""
+
+    select: Callable[[datetime, CheckPolicy], Select[Any]]
+    due: Callable[[Any], date] = _day
+
+
+# Keyed by the names in clms.domain.reminders.REMINDER_RULES.
+QUERIES: dict[str, Query] = {
+    "not_assessed": Query(not_assessed),
+    "not_referred": Query(not_referred),
+    "urgent_overdue": Query(urgent_overdue),
+    "referral_unanswered": Query(referral_unanswered),
+    "referral_escalation": Query(referral_escalation),
+    "referral_expired": Query(referral_expired),
+    "attendance_check": Query(attendance_check),
+    "follow_up_overdue": Query(follow_up_overdue),
+    "follow_up_escalation": Query(follow_up_escalation),
+    "follow_up_missed": Query(follow_up_missed),
+    "turned_18": Query(turned_18, due=_eighteenth_birthday),  # it selects the birth date
+    "too_many_failed_contacts": Query(too_many_failed_contacts),
 }
+
+# A rule whose query is missing would find nothing, silently: refuse to start instead.
+_WITHOUT_SQL = sorted(entry.query for entry in REMINDER_RULES if entry.query not in QUERIES)
+if _WITHOUT_SQL:
+    raise LookupError(f"daily-check rules without a query in QUERIES: {_WITHOUT_SQL}")
+
+
+def _query_of(rule: CheckRule) -> Query:
+    return QUERIES[reminder_rule(rule).query]

@@ -1,5 +1,6 @@
 """The daily check's vocabulary: what it looks for, who must act, and the key that makes
-a reminder unique (so running the check twice for the same day sends nothing twice)."""
+a reminder unique (so running the check twice for the same day sends nothing twice).
+What each rule does and who it tells is the rule table's, clms.domain.reminders."""
 
 from __future__ import annotations
 
@@ -27,21 +28,6 @@ class Audience(StrEnum):
     PROVIDER = "provider"
     SOCIAL_WORKER = "social_worker"
     SUPERVISOR = "supervisor"
-
-
-# Who a rule's reminder goes to; a rule missing here changes the case and sends nothing.
-AUDIENCE: dict[CheckRule, Audience] = {
-    CheckRule.NOT_ASSESSED: Audience.SOCIAL_WORKER,
-    CheckRule.NOT_REFERRED: Audience.SOCIAL_WORKER,
-    CheckRule.URGENT_OVERDUE: Audience.SUPERVISOR,
-    CheckRule.REFERRAL_UNANSWERED: Audience.PROVIDER,
-    CheckRule.REFERRAL_ESCALATION: Audience.SUPERVISOR,
-    CheckRule.REFERRAL_EXPIRED: Audience.SOCIAL_WORKER,
-    CheckRule.ATTENDANCE_CHECK: Audience.PROVIDER,
-    CheckRule.FOLLOW_UP_OVERDUE: Audience.SOCIAL_WORKER,
-    CheckRule.FOLLOW_UP_ESCALATION: Audience.SUPERVISOR,
-    CheckRule.TURNED_18: Audience.SOCIAL_WORKER,
-}
 
 
 @dataclass(frozen=True)

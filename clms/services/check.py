@@ -1,7 +1,8 @@
 """The daily check: for every open case, does the child have a satisfactory alternative,
-and if not, who must act? Each rule is an SQL query (clms.adapters.db.check); this module
-acts on what it finds, a chunk of cases per transaction, and writes reminders to the
-outbox in the same transaction as the decision."""
+and if not, who must act? Each rule is an entry of clms.domain.reminders (what it changes,
+who is told, with which message) and an SQL query (clms.adapters.db.check); this module
+acts on what the query finds, a chunk of cases per transaction, and writes reminders to
+the outbox in the same transaction as the decision."""
 
 from __future__ import annotations
 
@@ -9,12 +10,12 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from clms.domain import case_events
-from clms.domain.check import AUDIENCE, Audience, CheckRule, Contact, Finding, channel_for
+from clms.domain.check import Audience, CheckRule, Contact, Finding, channel_for
 from clms.domain.errors import Conflict, NotFound
-from clms.domain.lifecycle import Act, fire
-from clms.domain.model import Actor, Case, Provider, Role
+from clms.domain.lifecycle import Act
+from clms.domain.model import Actor, Provider, Role
 from clms.domain.outbox import ReminderStatus
+from clms.domain.reminders import ReminderRule, reminder_rule
 from clms.domain.rules import CountryRules
 from clms.messages import render
 from clms.ports import AnswerToken, NewReminder, UnitOfWork
@@ -22,22 +23,6 @@ from clms.services.cases import index_of
 from clms.tokens import new_token_id, sign
 
 SYSTEM = Actor("daily-check", Role.SYSTEM)
-
-# The rules that change cases run first, so that the reminders see the result.
-ORDER: tuple[CheckRule, ...] = (
-    CheckRule.REFERRAL_EXPIRED,
-    CheckRule.FOLLOW_UP_MISSED,
-    CheckRule.TOO_MANY_FAILED_CONTACTS,
-    CheckRule.URGENT_OVERDUE,
-    CheckRule.NOT_ASSESSED,
-    CheckRule.NOT_REFERRED,
-    CheckRule.REFERRAL_UNANSWERED,
-    CheckRule.REFERRAL_ESCALATION,
-    CheckRule.ATTENDANCE_CHECK,
-    CheckRule.FOLLOW_UP_OVERDUE,
-    CheckRule.FOLLOW_UP_ESCALATION,
-    CheckRule.TURNED_18,
-)
 
 
 @dataclass(frozen=True)
@@ -71,6 +56,7 @@ def act_on_chunk(
     rules: CountryRules,
     links: Links,
 ) -> ChunkResult:
+    entry = reminder_rule(rule)
     found: Counter[str] = Counter()
     reminders: list[NewReminder] = []
     conflicts = 0
@@ -79,11 +65,11 @@ def act_on_chunk(
         known = uow.outbox.known_keys([f.key for f in findings])
         book = _Directory(uow)
         for finding in findings:
-            if finding.key in known or not _change_case(finding, now, uow, rules):
+            if finding.key in known or not _change_case(entry, finding, now, uow, rules):
                 conflicts += finding.key not in known
                 continue
             found[finding.district] += 1
-            reminder = _compose(finding, now, uow, book, rules, links)
+            reminder = _compose(entry, finding, now, uow, book, rules, links)
             reminders += [reminder] if reminder else []
         written = uow.outbox.add(reminders)
         uow.commit()
@@ -93,46 +79,20 @@ def act_on_chunk(
 # --- what a rule changes ---------------------------------------------------------------
 
 
-def _change_case(finding: Finding, now: datetime, uow: UnitOfWork, rules: CountryRules) -> bool:
+def _change_case(
+    entry: ReminderRule, finding: Finding, now: datetime, uow: UnitOfWork, rules: CountryRules
+) -> bool:
     """Applies the rule's change to the case, with history; False on a conflict."""
-    change = CHANGES.get(finding.rule)
-    if change is None:
+    if entry.change is None:
         return True
     try:
         case = uow.cases.get(finding.case_number)
-        change(case, finding, Act(SYSTEM, now, rules, reason=_why(finding)))
+        act = Act(SYSTEM, now, rules, reason=entry.change.reason_for(finding))
+        entry.change.apply(case, finding, act)
         uow.cases.save(case, index_of(case, rules))
     except Conflict:
         return False
     return True
-
-
-def _expire_referral(case: Case, finding: Finding, act: Act) -> None:
-    case_events.expire_referral(case, finding.provider_code or "", act)
-
-
-def _count_missed_follow_up(case: Case, finding: Finding, act: Act) -> None:
-    assert finding.follow_up_id is not None  # the follow-up rules always name one
-    case_events.miss_follow_up(case, finding.follow_up_id, act)
-
-
-def _mark_lost(case: Case, finding: Finding, act: Act) -> None:
-    fire(case, "mark_lost", act)
-
-
-CHANGES = {
-    CheckRule.REFERRAL_EXPIRED: _expire_referral,
-    CheckRule.FOLLOW_UP_MISSED: _count_missed_follow_up,
-    CheckRule.TOO_MANY_FAILED_CONTACTS: _mark_lost,
-}
-
-
-def _why(finding: Finding) -> str:
-    return {
-        CheckRule.REFERRAL_EXPIRED: f"no answer from {finding.provider_code} since {finding.due}",
-        CheckRule.FOLLOW_UP_MISSED: f"the follow-up due on {finding.due} was not done",
-        CheckRule.TOO_MANY_FAILED_CONTACTS: "too many follow-ups missed",
-    }.get(finding.rule, "")
 
 
 # --- who is told, and how ----------------------------------------------------------------
@@ -161,6 +121,7 @@ class _Directory:
 
 
 def _compose(
+    entry: ReminderRule,
     finding: Finding,
     now: datetime,
     uow: UnitOfWork,
@@ -168,20 +129,17 @@ def _compose(
     rules: CountryRules,
     links: Links,
 ) -> NewReminder | None:
-    audience = AUDIENCE.get(finding.rule)
-    if audience is None:
+    if entry.audience is None or entry.template is None:  # nobody is told
         return None
-    contact = _contact(finding, audience, book)
-    channel, address = channel_for(contact, audience)
+    contact = _contact(finding, entry.audience, book)
+    channel, address = channel_for(contact, entry.audience)
     if channel == "task":
-        return _fix_contact_task(finding, contact, audience, now, book)
+        return _fix_contact_task(finding, contact, entry.audience, now, book)
     assert contact is not None
-    values = _values(finding, contact, rules, book)
-    if finding.rule is CheckRule.ATTENDANCE_CHECK:
-        link, expires = _answer_link(finding, now, rules, uow, links)
-        values |= {"link": link, "expires": expires.date().isoformat()}
-    subject, body = render(finding.rule.value, contact.language, values)
-    payload = _payload(finding, values, body) if channel == "webhook" else {}
+    link = _answer_link(finding, now, rules, uow, links) if entry.answer_link else None
+    values = _values(finding, contact, rules, book, link)
+    subject, body = render(entry.template, contact.language, values)
+    payload = _payload(entry, finding, values, body) if channel == "webhook" else {}
     return NewReminder(
         finding.key,
         finding.case_id,
@@ -232,21 +190,41 @@ def _fix_contact_task(
 
 
 def _values(
-    finding: Finding, contact: Contact, rules: CountryRules, book: _Directory
+    finding: Finding,
+    contact: Contact,
+    rules: CountryRules,
+    book: _Directory,
+    link: tuple[str, datetime] | None,
 ) -> dict[str, str]:
     known = book.provider(finding.provider_code) if finding.provider_code else None
     provider = known.name if known else finding.provider_code or ""  # removed: its code will do
     service = finding.service_type or ""
     if service in rules.service_types:
         service = rules.service_types[service].label
-    return {
+    return message_values(finding, contact.name, provider, service, link)
+
+
+def message_values(
+    finding: Finding,
+    recipient: str,
+    provider: str,
+    service: str,
+    link: tuple[str, datetime] | None = None,
+) -> dict[str, str]:
+    """What a rule's template may use; only a rule with an answer link has {link} and
+    {expires} (tests/unit/test_reminder_rules.py renders every template with these)."""
+    values = {
         "child": finding.child,
         "case": finding.case_number,
         "provider": provider,
         "service": service,
         "due": finding.due.isoformat(),
-        "recipient": contact.name,
+        "recipient": recipient,
     }
+    if link is not None:
+        url, expires = link
+        values |= {"link": url, "expires": expires.date().isoformat()}
+    return values
 
 
 def _answer_link(
@@ -264,14 +242,16 @@ def _answer_link(
     )
 
 
-def _payload(finding: Finding, values: dict[str, str], body: str) -> dict[str, object]:
+def _payload(
+    entry: ReminderRule, finding: Finding, values: dict[str, str], body: str
+) -> dict[str, object]:
     """What a school's system receives: the minimum, and for an attendance check, how to
     answer it."""
-    if finding.rule is not CheckRule.ATTENDANCE_CHECK:
+    if not entry.answer_link:
         return {"type": finding.rule.value, "reference": finding.key, "child": finding.child,
                 "due": finding.due.isoformat(), "message": body}  # fmt: skip
     return {
-        "type": "attendance_check",
+        "type": finding.rule.value,
         "reference": finding.key,
         "child": finding.child,
         "follow_up_due": finding.due.isoformat(),

@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 from clms.bootstrap import App
 from clms.domain.check import CheckRule
 from clms.domain.model import Provider
+from clms.domain.reminders import RUN_ORDER
 from clms.ports import StaffMember, StoredReminder
 from clms.services import cases as s
 from clms.services import check, directory
@@ -86,7 +87,7 @@ def in_service(
 def run_check(app: App, now: datetime, region: str | None = None) -> dict[str, int]:
     """The check's rules in order, chunk by chunk, as the flow runs them (without Prefect)."""
     found: dict[str, int] = {}
-    for rule in check.ORDER:
+    for rule in RUN_ORDER:
         for chunk in check.candidate_chunks(rule, now, region, app.uow(), size=2):
             result = check.act_on_chunk(rule, chunk, now, app.uow(), app.rules, app.links())
             found[rule.value] = found.get(rule.value, 0) + sum(result.found.values())

@@ -1,0 +1,162 @@
+"""The daily check's rules as one table: for each rule, in the order the check runs them,
+the query that finds its cases, what it changes on a case (and the reason its history row
+gives), who is told, and with which message. The SQL is the adapter's (the domain does not
+speak SQL): `query` names it in clms.adapters.db.check.QUERIES. The messages are
+config/messages/<language>.toml's, one table a template.
+
+A new rule: a CheckRule, an entry here, a query of that name in the adapter, and, when
+somebody is told, a template of that name in every language (tests/unit/test_reminder_rules.py
+checks all four)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from clms.domain import case_events
+from clms.domain.check import Audience, CheckRule, Finding
+from clms.domain.lifecycle import Act, fire
+from clms.domain.model import Case
+
+NOBODY = None  # a rule that only changes the case: no reminder goes out
+
+
+@dataclass(frozen=True)
+class CaseChange:
+    """What a rule does to a case it found, through the domain, and the reason the
+    case's history gives for it ({provider} and {due} are the finding's)."""
+
+    apply: Callable[[Case, Finding, Act], None]
+    reason: str
+
+    def reason_for(self, finding: Finding) -> str:
+        return self.reason.format(provider=finding.provider_code, due=finding.due)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReminderRule:
+    """Everything about one rule of the check; each field must be named (no defaults but
+    the answer link), so that "nobody is told" and "no change" are said, not forgotten."""
+
+    rule: CheckRule
+    query: str  # its SQL, in the adapter's QUERIES
+    change: CaseChange | None  # None: the case is left as it is
+    audience: Audience | None  # NOBODY: the rule only changes the case
+    template: str | None  # the message's table in config/messages/<language>.toml
+    answer_link: bool = False  # the message carries a signed link to the attendance answer page
+
+
+# --- the changes: a finding turned into the domain's verbs -------------------------------
+
+
+def _expire_referral(case: Case, finding: Finding, act: Act) -> None:
+    case_events.expire_referral(case, finding.provider_code or "", act)
+
+
+def _count_missed_follow_up(case: Case, finding: Finding, act: Act) -> None:
+    assert finding.follow_up_id is not None  # the follow-up rules always name one
+    case_events.miss_follow_up(case, finding.follow_up_id, act)
+
+
+def _mark_lost(case: Case, finding: Finding, act: Act) -> None:
+    fire(case, "mark_lost", act)
+
+
+# --- the table ---------------------------------------------------------------------------
+
+# In the order the check runs them: the rules that change cases come first, so that the
+# reminders after them see the result (an expired referral is not also "unanswered").
+REMINDER_RULES: tuple[ReminderRule, ...] = (
+    ReminderRule(
+        rule=CheckRule.REFERRAL_EXPIRED,
+        query="referral_expired",
+        change=CaseChange(_expire_referral, "no answer from {provider} since {due}"),
+        audience=Audience.SOCIAL_WORKER,
+        template="referral_expired",
+    ),
+    ReminderRule(
+        rule=CheckRule.FOLLOW_UP_MISSED,
+        query="follow_up_missed",
+        change=CaseChange(_count_missed_follow_up, "the follow-up due on {due} was not done"),
+        audience=NOBODY,
+        template=None,
+    ),
+    ReminderRule(
+        rule=CheckRule.TOO_MANY_FAILED_CONTACTS,
+        query="too_many_failed_contacts",
+        change=CaseChange(_mark_lost, "too many follow-ups missed"),
+        audience=NOBODY,
+        template=None,
+    ),
+    ReminderRule(
+        rule=CheckRule.URGENT_OVERDUE,
+        query="urgent_overdue",
+        change=None,
+        audience=Audience.SUPERVISOR,
+        template="urgent_overdue",
+    ),
+    ReminderRule(
+        rule=CheckRule.NOT_ASSESSED,
+        query="not_assessed",
+        change=None,
+        audience=Audience.SOCIAL_WORKER,
+        template="not_assessed",
+    ),
+    ReminderRule(
+        rule=CheckRule.NOT_REFERRED,
+        query="not_referred",
+        change=None,
+        audience=Audience.SOCIAL_WORKER,
+        template="not_referred",
+    ),
+    ReminderRule(
+        rule=CheckRule.REFERRAL_UNANSWERED,
+        query="referral_unanswered",
+        change=None,
+        audience=Audience.PROVIDER,
+        template="referral_unanswered",
+    ),
+    ReminderRule(
+        rule=CheckRule.REFERRAL_ESCALATION,
+        query="referral_escalation",
+        change=None,
+        audience=Audience.SUPERVISOR,
+        template="referral_escalation",
+    ),
+    ReminderRule(
+        rule=CheckRule.ATTENDANCE_CHECK,
+        query="attendance_check",
+        change=None,
+        audience=Audience.PROVIDER,
+        template="attendance_check",
+        answer_link=True,
+    ),
+    ReminderRule(
+        rule=CheckRule.FOLLOW_UP_OVERDUE,
+        query="follow_up_overdue",
+        change=None,
+        audience=Audience.SOCIAL_WORKER,
+        template="follow_up_overdue",
+    ),
+    ReminderRule(
+        rule=CheckRule.FOLLOW_UP_ESCALATION,
+        query="follow_up_escalation",
+        change=None,
+        audience=Audience.SUPERVISOR,
+        template="follow_up_escalation",
+    ),
+    ReminderRule(
+        rule=CheckRule.TURNED_18,
+        query="turned_18",
+        change=None,
+        audience=Audience.SOCIAL_WORKER,
+        template="turned_18",
+    ),
+)
+
+RUN_ORDER: tuple[CheckRule, ...] = tuple(entry.rule for entry in REMINDER_RULES)
+_BY_RULE: dict[CheckRule, ReminderRule] = {entry.rule: entry for entry in REMINDER_RULES}
+
+
+def reminder_rule(rule: CheckRule) -> ReminderRule:
+    return _BY_RULE[rule]

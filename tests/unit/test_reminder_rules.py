@@ -1,0 +1,107 @@
+"""The daily check's rule table is data that only the check's runs would exercise, one
+rule at a time: these tests check every rule at once, in every language."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+
+from clms.adapters.db.check import QUERIES
+from clms.config_files import DEFAULT_CONFIG_DIR
+from clms.domain.check import CheckRule, Finding
+from clms.domain.reminders import NOBODY, REMINDER_RULES, ReminderRule
+from clms.messages import render, templates
+from clms.services.check import message_values
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+LANGUAGES = sorted(path.stem for path in (DEFAULT_CONFIG_DIR / "messages").glob("*.toml"))
+TOLD = [entry for entry in REMINDER_RULES if entry.audience is not NOBODY]
+ANSWER_LINK = ("https://clms.example/answer/token", datetime(2026, 3, 16, tzinfo=UTC))
+
+
+def finding(rule: CheckRule) -> Finding:
+    return Finding(rule, 1, "KZ-000001", "KZ-TUR-MAK", "KZ-TUR", date(2026, 3, 9),
+                   "Aigerim", "Bekova", "SCH-1", "school", 7)  # fmt: skip
+
+
+def by_rule(entry: ReminderRule) -> str:
+    return entry.rule.value
+
+
+def test_every_rule_has_exactly_one_entry() -> None:
+    assert sorted(entry.rule for entry in REMINDER_RULES) == sorted(CheckRule)
+
+
+@pytest.mark.parametrize("entry", REMINDER_RULES, ids=by_rule)
+def test_every_rule_names_a_query_the_adapter_has(entry: ReminderRule) -> None:
+    assert entry.query in QUERIES
+
+
+def test_the_adapter_has_no_query_that_no_rule_runs() -> None:
+    assert set(QUERIES) == {entry.query for entry in REMINDER_RULES}
+
+
+@pytest.mark.parametrize("entry", REMINDER_RULES, ids=by_rule)
+def test_a_rule_tells_somebody_with_a_template_or_nobody_and_then_changes_the_case(
+    entry: ReminderRule,
+) -> None:
+    if entry.audience is NOBODY:
+        assert entry.template is None and entry.change is not None
+    else:
+        assert entry.template is not None
+
+
+def test_the_rules_that_change_cases_run_before_those_that_only_tell() -> None:
+    changes = [entry.change is not None for entry in REMINDER_RULES]
+    assert changes == sorted(changes, reverse=True)
+
+
+def test_only_a_rule_that_tells_somebody_can_carry_an_answer_link() -> None:
+    assert all(entry.audience is not NOBODY for entry in REMINDER_RULES if entry.answer_link)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("entry", TOLD, ids=by_rule)
+def test_every_template_is_in_every_language_and_uses_only_what_the_service_fills(
+    entry: ReminderRule, language: str
+) -> None:
+    assert entry.template in templates(language)  # not the Russian fallback
+    link = ANSWER_LINK if entry.answer_link else None
+    values = message_values(finding(entry.rule), "School No. 3", "School No. 3", "School", link)
+    subject, body = render(entry.template or "", language, values)  # a KeyError if not
+    assert subject.strip() and body.strip()
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_fix_contact_task_is_in_every_language(language: str) -> None:
+    assert "fix_contact" in templates(language)
+    render("fix_contact", language, {"recipient": "School No. 3", "case": "KZ-000001"})
+
+
+@pytest.mark.parametrize("entry", [e for e in REMINDER_RULES if e.change], ids=by_rule)
+def test_every_change_gives_a_reason_from_the_finding(entry: ReminderRule) -> None:
+    assert entry.change is not None
+    reason = entry.change.reason_for(finding(entry.rule))  # a KeyError if not
+    assert reason.strip() and "{" not in reason
+
+
+def readme_rule_rows() -> list[str]:
+    section = README.read_text().split("## The daily check and the reminders")[1]
+    return [line for line in section.splitlines() if line.startswith("| `")]
+
+
+def names_in(rows: list[str]) -> set[str]:
+    return set(re.findall(r"`([a-z_0-9]+)`", "\n".join(rows)))
+
+
+def test_the_readme_rule_table_names_every_rule() -> None:
+    assert names_in(readme_rule_rows()) == {rule.value for rule in CheckRule}
+
+
+def test_the_readme_says_which_rules_tell_nobody() -> None:
+    silent = [row for row in readme_rule_rows() if row.endswith("(recorded on the case) |")]
+    nobody = {entry.rule.value for entry in REMINDER_RULES if entry.audience is NOBODY}
+    assert names_in(silent) == nobody
