@@ -87,8 +87,8 @@ def hazardous(f: Facts) -> Iterator[str]:
         yield f"hazardous work forbidden under 18: {label}"
     if f.seen.working:
         for code in f.seen.conditions:
-            condition = f.rules.condition(code)
-            yield f"hazardous conditions forbidden under 18: {condition.label} ({condition.citation})"
+            found = f.rules.condition(code)
+            yield f"hazardous conditions forbidden under 18: {found.label} ({found.citation})"
         yield from _overload(f)
 
 

@@ -39,3 +39,15 @@ def test_every_migration_can_be_undone_and_done_again(database_url: str) -> None
     upgrade(database_url)
     command.downgrade(alembic_config(database_url), "base")
     upgrade(database_url)
+
+
+def test_identifications_made_before_rules_were_versioned_read_back_with_no_version(
+    database_url: str,
+) -> None:
+    command.upgrade(alembic_config(database_url), "0002")
+    upgrade(database_url)
+    engine = create_engine(database_url)
+    with engine.connect() as connection:
+        columns = connection.execute(text("SELECT rules_version FROM identifications")).all()
+    engine.dispose()
+    assert columns == []  # the column exists (empty table), with "" as its default

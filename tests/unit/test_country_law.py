@@ -100,7 +100,9 @@ def test_a_classification_records_the_version_of_the_rules_that_made_it(country:
 
 def test_kazakhstan_light_work_at_14_is_for_pupils_only(kz: CountryRules) -> None:
     facts = {"parent_consent": True, "free_time_only": True, "hours_per_week": 10}
-    assert classify(14, seen("s", "street_vending", **facts), kz).category is Category.PERMITTED_WORK
+    assert (
+        classify(14, seen("s", "street_vending", **facts), kz).category is Category.PERMITTED_WORK
+    )
     out = classify(14, seen("s", "street_vending", in_school=False, **facts), kz)
     assert out.category is Category.BELOW_MINIMUM_AGE
     assert "needs the child to be a pupil" in out.reasons[0]
@@ -149,7 +151,9 @@ def test_kazakhstan_a_pupil_is_held_to_the_school_term_hours_but_not_in_the_holi
     kz: CountryRules,
 ) -> None:
     term = classify(16, seen("s", "market_vending", hours_per_week=24), kz)
-    holidays = classify(16, seen("s", "market_vending", hours_per_week=24, school_holidays=True), kz)
+    holidays = classify(
+        16, seen("s", "market_vending", hours_per_week=24, school_holidays=True), kz
+    )
     assert term.category is Category.WORKING_TIME
     assert "during the school term" in term.reasons[0]
     assert holidays.category is Category.PERMITTED_WORK
