@@ -44,7 +44,7 @@ app = typer.Typer(
     help="CLMS: follow every child in child labour to a satisfactory alternative.",
     no_args_is_help=True,
 )
-rules_app = typer.Typer(help="The country rules in config/.", no_args_is_help=True)
+rules_app = typer.Typer(help="The country rules in config/: their version and sources.")
 providers_app = typer.Typer(help="The service directory.", no_args_is_help=True)
 app.add_typer(rules_app, name="rules")
 app.add_typer(providers_app, name="providers")
@@ -169,6 +169,13 @@ def demo(
 
 # --- rules --------------------------------------------------------------------------------
 
+HoursPerDay = Annotated[float | None, typer.Option(help="Hours of work a day.")]
+SchoolHolidays = Annotated[bool, typer.Option(help="Seen during the school holidays.")]
+AuthorityConsent = Annotated[
+    bool, typer.Option(help="A trade union or the labour inspectorate consented.")
+]
+LoadKg = Annotated[float | None, typer.Option(help="The heaviest load carried by hand, kg.")]
+
 
 @app.command()
 def classify(
@@ -176,11 +183,16 @@ def classify(
     activity: Codes = None,
     condition: Codes = None,
     hours: Annotated[float | None, typer.Option(help="Hours of work a week.")] = None,
-    parent_consent: Annotated[bool, typer.Option(help="A parent consented.")] = False,
+    parent_consent: Annotated[bool, typer.Option(help="A parent consented in writing.")] = False,
     free_time_only: Annotated[bool, typer.Option(help="Works outside school hours only.")] = False,
     in_school: Annotated[bool, typer.Option(help="Attends school.")] = True,
     basic_secondary: Annotated[bool, typer.Option(help="Completed basic secondary.")] = False,
     family_at_risk: Annotated[bool, typer.Option(help="The family is at risk.")] = False,
+    hours_per_day: HoursPerDay = None,
+    school_holidays: SchoolHolidays = False,
+    authority_consent: AuthorityConsent = False,
+    load_kg: LoadKg = None,
+    sex: Annotated[str, typer.Option(help="f or m: chooses the load limit.")] = "",
     country: Country = None,
     as_json: AsJson = False,
 ) -> None:
@@ -189,9 +201,65 @@ def classify(
         seen = Observation(
             "classify", "cli", system_clock(), tuple(activity or ()), tuple(condition or ()),
             hours, parent_consent, free_time_only, in_school, basic_secondary, family_at_risk,
+            hours_per_day=hours_per_day, school_holidays=school_holidays,
+            authority_consent=authority_consent, load_kg=load_kg,
         )  # fmt: skip
-        result = classify_age(age, seen, country_rules(country))
+        result = classify_age(age, seen, country_rules(country), sex=sex)
         emit(as_json, classification_dict(result), lambda: classification_text(result))
+
+
+@rules_app.callback(invoke_without_command=True)
+def rules_overview(ctx: typer.Context, country: Country = None, as_json: AsJson = False) -> None:
+    """The version of the rules, the ages and limits they set, and their sources."""
+    if ctx.invoked_subcommand is not None:
+        return
+    with refusals(as_json):
+        data = rules_dict(country_rules(country))
+        emit(as_json, data, lambda: rules_text(data))
+
+
+def rules_dict(rules: CountryRules) -> dict[str, Any]:
+    """What `clms rules` shows: every value with its source; `unverified` says what to check."""
+    return {
+        "country": rules.code,
+        "version": rules.version,
+        "hazardous_list": rules.hazardous_list,
+        "minimum_age": asdict(rules.minimum_age),
+        "admissions": [asdict(a) for a in rules.admissions],
+        "compulsory_education": asdict(rules.compulsory_education)
+        if rules.compulsory_education
+        else None,
+        "hours_limits": [asdict(h) for h in rules.hours_limits],
+        "load_limits": [asdict(x) for x in rules.load_limits],
+        "documents": [asdict(d) for d in rules.documents],
+    }
+
+
+def rules_text(data: dict[str, Any]) -> str:
+    def line(row: dict[str, Any], text: str) -> str:
+        flag = f"\n      unverified: {row['unverified']}" if row.get("unverified") else ""
+        return f"  {text}\n      source: {row['source']}{flag}"
+
+    lines = [f"{data['country']} rules, version {data['version']}"]
+    lines.append(f"hazardous list: {data['hazardous_list']}")
+    lines.append(line(data["minimum_age"], f"minimum age {data['minimum_age']['age']}"))
+    for a in data["admissions"]:
+        lines.append(line(a, f"from {a['from_age']}: {a['label']} ({', '.join(a['requires'])})"))
+    if data["compulsory_education"]:
+        until = data["compulsory_education"]["until_age"]
+        lines.append(line(data["compulsory_education"], f"education compulsory until {until}"))
+    for h in data["hours_limits"]:
+        caps = {k: v for k, v in h.items() if k.startswith("max_") and v is not None}
+        lines.append(
+            line(h, f"under {h['below_age']}: " + ", ".join(f"{k} {v:g}" for k, v in caps.items()))
+        )
+    for x in data["load_limits"]:
+        lines.append(line(x, f"load {x['sex']} {x['from_age']}: at most {x['max_kg']:g} kg"))
+    lines.append("sources:")
+    for d in data["documents"]:
+        flag = f"\n      unverified: {d['unverified']}" if d["unverified"] else ""
+        lines.append(f"  {d['code']}: {d['title']}\n      found: {d['found']}{flag}")
+    return "\n".join(lines)
 
 
 @rules_app.command("activities")
@@ -199,11 +267,17 @@ def rules_activities(country: Country = None, as_json: AsJson = False) -> None:
     """List the activity codes and how each is classified."""
     with refusals(as_json):
         found = country_rules(country).activities.values()
-        rows = [{"code": a.code, "kind": a.kind.value, "label": a.label} for a in found]
+        rows = [
+            {"code": a.code, "kind": a.kind.value, "label": a.label, "source": a.citation}
+            for a in found
+        ]
         emit(
             as_json,
             rows,
-            lambda: "\n".join(f"{r['code']:<32} {r['kind']:<11} {r['label']}" for r in rows),
+            lambda: "\n".join(
+                f"{r['code']:<32} {r['kind']:<11} {r['label']}\n{'':<44} {r['source']}"
+                for r in rows
+            ),
         )
 
 
@@ -212,7 +286,8 @@ def rules_conditions(country: Country = None, as_json: AsJson = False) -> None:
     """List the hazardous conditions."""
     with refusals(as_json):
         rows = [
-            {"code": h.code, "label": h.label} for h in country_rules(country).conditions.values()
+            {"code": h.code, "label": h.label, "source": h.citation}
+            for h in country_rules(country).conditions.values()
         ]
         emit(as_json, rows, lambda: "\n".join(f"{r['code']:<24} {r['label']}" for r in rows))
 
@@ -306,6 +381,10 @@ def identify(
     in_school: Annotated[bool, typer.Option()] = True,
     basic_secondary: Annotated[bool, typer.Option()] = False,
     family_at_risk: Annotated[bool, typer.Option()] = False,
+    hours_per_day: HoursPerDay = None,
+    school_holidays: SchoolHolidays = False,
+    authority_consent: AuthorityConsent = False,
+    load_kg: LoadKg = None,
     seen_at: Annotated[datetime | None, typer.Option(help="When (default: now).")] = None,
     monitor: Annotated[
         str, typer.Option("--as", envvar="CLMS_ACTOR", help="The monitor.")
@@ -322,6 +401,8 @@ def identify(
             submission_id, monitor, _utc(seen_at) if seen_at else moment,
             tuple(activity or ()), tuple(condition or ()), hours, parent_consent,
             free_time_only, in_school, basic_secondary, family_at_risk, note,
+            hours_per_day=hours_per_day, school_holidays=school_holidays,
+            authority_consent=authority_consent, load_kg=load_kg,
         )  # fmt: skip
         child = Child(first_name, last_name, birth_date.date(), sex, district)
         result = services.identify(c.Identify(child, seen, moment), system.uow(), system.rules)

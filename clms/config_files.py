@@ -4,22 +4,28 @@ from __future__ import annotations
 
 import os
 import tomllib
+from collections.abc import Callable
 from importlib.resources import files
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from clms.domain.errors import InvalidInput
 from clms.domain.rules import (
     Activity,
     ActivityKind,
+    Admission,
     CheckPolicy,
     ClosingPolicy,
+    CompulsoryEducation,
     CountryRules,
     Deadlines,
     District,
+    Document,
     HazardousCondition,
     HoursLimit,
-    LightWork,
+    LoadLimit,
+    MinimumAge,
+    Requirement,
     ServiceType,
 )
 
@@ -53,16 +59,24 @@ def load_country(code: str, config_dir: Path = DEFAULT_CONFIG_DIR) -> CountryRul
         raise InvalidInput(f"unknown country {code!r}; known: {known}", field="country")
     country, shared = _read(path), _read(config_dir / "ilo.toml")
     services = _read(config_dir / "service_types.toml")
+    law = _Law(path.name, country)
     return CountryRules(
         code=country["code"],
         name=country["name"],
-        minimum_age=country["minimum_age"],
-        minimum_age_after_basic_secondary=country["minimum_age_after_basic_secondary"],
+        version=f"{country['code']}-{country['version']}+ilo-{shared['version']}",
+        documents=tuple(Document(**d) for d in shared["documents"] + country["documents"]),
+        minimum_age=MinimumAge(**law.sourced(country["minimum_age"], "minimum_age")),
+        admissions=law.all("admissions", _admission),
         hazardous_list=country.get("hazardous_list", ""),
-        light_work=LightWork(**country["light_work"]),
-        hours_limits=tuple(HoursLimit(**h) for h in country["hours_limits"]),
-        activities=_by_code(_activity, shared["activities"] + country["activities"]),
-        conditions=_by_code(_condition, shared["conditions"] + country.get("conditions", [])),
+        hours_limits=law.all("hours_limits", lambda r: HoursLimit(**r)),
+        load_limits=law.all("load_limits", lambda r: LoadLimit(**r)),
+        compulsory_education=law.optional("compulsory_education", CompulsoryEducation),
+        activities=_by_code(
+            _activity, _Law("ilo.toml", shared).rows("activities") + law.rows("activities")
+        ),
+        conditions=_by_code(
+            _condition, _Law("ilo.toml", shared).rows("conditions") + law.rows("conditions")
+        ),
         districts=_by_code(lambda d: District(**d), country["districts"]),
         service_types=_by_code(lambda s: ServiceType(**s), services["service_types"]),
         closing=ClosingPolicy(**country.get("closing", {})),
@@ -72,17 +86,51 @@ def load_country(code: str, config_dir: Path = DEFAULT_CONFIG_DIR) -> CountryRul
     )
 
 
+T = TypeVar("T")
+
+
+class _Law:
+    """The rows of one file that state the law: each must name its source."""
+
+    def __init__(self, file: str, data: dict[str, Any]) -> None:
+        self.file, self.data = file, data
+
+    def sourced(self, row: dict[str, Any], where: str) -> dict[str, Any]:
+        if not str(row.get("source", "")).strip():
+            name = row.get("code", where)
+            raise InvalidInput(
+                f"{self.file}: {where} {name!r} names no source (article or list item)",
+                field="source",
+            )
+        return row
+
+    def rows(self, table: str) -> list[dict[str, Any]]:
+        return [self.sourced(row, table) for row in self.data.get(table, [])]
+
+    def all(self, table: str, make: Callable[[dict[str, Any]], T]) -> tuple[T, ...]:
+        return tuple(make(row) for row in self.rows(table))
+
+    def optional(self, table: str, make: Callable[..., T]) -> T | None:
+        row = self.data.get(table)
+        return make(**self.sourced(row, table)) if row else None
+
+
 def _read(path: Path) -> dict[str, Any]:
     with path.open("rb") as file:
         return tomllib.load(file)
 
 
+def _admission(row: dict[str, Any]) -> Admission:
+    requires = tuple(Requirement(r) for r in row.get("requires", ()))
+    return Admission(**{**row, "requires": requires})
+
+
 def _activity(row: dict[str, Any]) -> Activity:
-    return Activity(row["code"], row["label"], ActivityKind(row["kind"]), row.get("basis", ""))
+    return Activity(**{**row, "kind": ActivityKind(row["kind"])})
 
 
 def _condition(row: dict[str, Any]) -> HazardousCondition:
-    return HazardousCondition(row["code"], row["label"], row.get("basis", ""))
+    return HazardousCondition(**row)
 
 
 def _by_code(make: Any, rows: list[dict[str, Any]]) -> dict[str, Any]:

@@ -181,11 +181,11 @@ AT_RISK = (
              family_at_risk=True),
 )
 PERMITTED = (
-    Sighting(("market_vending",), (16, 17), (12, 30), "helps at the family stall after classes",
+    Sighting(("market_vending",), (16, 17), (8, 18), "helps at the family stall after classes",
              in_school=True),
-    Sighting(("farming_vegetables",), (16, 17), (10, 24), "summer job on a farm, legal hours",
+    Sighting(("farming_vegetables",), (16, 17), (8, 18), "summer job on a farm, legal hours",
              in_school=True),
-    Sighting(("market_vending",), (14, 15), (6, 16), "weekends at the stall; the parents agree",
+    Sighting(("market_vending",), (14, 15), (6, 12), "weekends at the stall; the parents agree",
              in_school=True, light=True),
 )
 NO_CONCERN = (

@@ -32,6 +32,7 @@ def classification_dict(classification: Classification) -> dict[str, Any]:
         "category": classification.category.value,
         "priority": classification.priority.value,
         "reasons": list(classification.reasons),
+        "rules_version": classification.rules_version,
     }
 
 
@@ -127,7 +128,8 @@ def _words(name: str) -> str:
 
 def classification_text(classification: Classification) -> str:
     head = f"{_words(classification.category.value)} ({classification.priority.value})"
-    return "\n".join([head, *(f"  - {reason}" for reason in classification.reasons)])
+    lines = [head, *(f"  - {reason}" for reason in classification.reasons)]
+    return "\n".join([*lines, f"  rules: {classification.rules_version}"])
 
 
 def provider_dict(provider: Provider) -> dict[str, Any]:

@@ -131,6 +131,7 @@ def identification_columns(case_id: int | None, identification: Identification) 
         "observation": observation,
         "category": identification.classification.category.value,
         "reasons": list(identification.classification.reasons),
+        "rules_version": identification.classification.rules_version,
     }
 
 
@@ -139,7 +140,7 @@ def identification_from_row(row: IdentificationRow) -> Identification:
     values["observed_at"] = datetime.fromisoformat(values["observed_at"])
     values["activities"] = tuple(values["activities"])
     values["conditions"] = tuple(values["conditions"])
-    classification = Classification(Category(row.category), tuple(row.reasons))
+    classification = Classification(Category(row.category), tuple(row.reasons), row.rules_version)
     return Identification(Observation(**values), classification, row.recorded_at, persisted=True)
 
 

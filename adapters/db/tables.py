@@ -87,6 +87,10 @@ class IdentificationRow(SQLModel, table=True):
     observation: dict[str, Any] = _json()
     category: str = Field(max_length=32)
     reasons: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # The version of the country rules that classified it ("" before migration 0003).
+    rules_version: str = Field(
+        default="", max_length=64, sa_column_kwargs={"server_default": text("''")}
+    )
 
 
 class ReferralRow(SQLModel, table=True):

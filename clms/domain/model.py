@@ -15,6 +15,9 @@ class Category(StrEnum):
     WORST_FORM = "worst_form"
     HAZARDOUS = "hazardous"
     BELOW_MINIMUM_AGE = "below_minimum_age"
+    # Lawful work, at a lawful age, for more hours than the law allows at that age: the
+    # employer breaks the working-time rules; the work itself is not forbidden to the child.
+    WORKING_TIME = "working_time_violation"
     AT_RISK = "at_risk"
     PERMITTED_WORK = "permitted_work"
     NO_CONCERN = "no_concern"
@@ -118,6 +121,11 @@ class Observation:
     completed_basic_secondary: bool = False
     family_at_risk: bool = False
     note: str = ""
+    # Added later, so after `note`: callers build observations positionally.
+    hours_per_day: float | None = None
+    school_holidays: bool = False  # seen during the school holidays (the daily caps differ)
+    authority_consent: bool = False  # a trade union or the labour inspectorate consented
+    load_kg: float | None = None  # the heaviest load the child lifts or carries by hand
 
     @property
     def working(self) -> bool:
@@ -128,6 +136,7 @@ class Observation:
 class Classification:
     category: Category
     reasons: tuple[str, ...]
+    rules_version: str = ""  # the version of the country rules that made it
 
     @property
     def priority(self) -> Priority:

@@ -15,38 +15,99 @@ class ActivityKind(StrEnum):
     WORK = "work"  # ordinary work: child labour only below the minimum age
 
 
+class Requirement(StrEnum):
+    """A condition the law sets for work below the general minimum age, as the monitor
+    records it (see Observation)."""
+
+    PARENT_CONSENT = "parent_consent"
+    PUPIL = "pupil"
+    FREE_TIME_ONLY = "free_time_only"
+    BASIC_SECONDARY = "basic_secondary"
+    AUTHORITY_CONSENT = "authority_consent"
+
+
 T = TypeVar("T")
 
 
+@dataclass(frozen=True, kw_only=True)
+class Sourced:
+    """Every value of the law names where it comes from. `unverified` says what could not
+    be checked against the text of the law, so the reader knows what to confirm."""
+
+    source: str
+    unverified: str = ""
+
+    @property
+    def citation(self) -> str:
+        return self.source + (" [unverified]" if self.unverified else "")
+
+
 @dataclass(frozen=True)
-class Activity:
+class Document:
+    """A legal text or report the country file cites, and where it was read."""
+
+    code: str
+    title: str
+    found: str = ""
+    unverified: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Activity(Sourced):
     code: str
     label: str
     kind: ActivityKind
-    basis: str = ""
 
 
-@dataclass(frozen=True)
-class HazardousCondition:
+@dataclass(frozen=True, kw_only=True)
+class HazardousCondition(Sourced):
     code: str
     label: str
-    basis: str = ""
 
 
-@dataclass(frozen=True)
-class LightWork:
+@dataclass(frozen=True, kw_only=True)
+class MinimumAge(Sourced):
+    age: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class Admission(Sourced):
+    """Work allowed below the minimum age, at `from_age` and above, when every requirement
+    is met; light work also has its own weekly hours."""
+
+    code: str
+    label: str
     from_age: int
-    requires_parent_consent: bool
-    free_time_only: bool
-    max_hours_per_week: int
+    requires: tuple[Requirement, ...] = ()
+    max_hours_per_week: float | None = None
 
 
-@dataclass(frozen=True)
-class HoursLimit:
-    """At most `max_hours_per_week` for a child younger than `below_age`."""
+@dataclass(frozen=True, kw_only=True)
+class HoursLimit(Sourced):
+    """The working time of a child younger than `below_age`. The school-term caps apply to
+    a pupil outside the school holidays; the others at any time."""
 
     below_age: int
-    max_hours_per_week: int
+    max_hours_per_week: float | None = None
+    max_hours_per_week_school_term: float | None = None
+    max_hours_per_day: float | None = None
+    max_hours_per_day_school_term: float | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class LoadLimit(Sourced):
+    """The heaviest load (kg) a child of this sex, from `from_age` to below `below_age`,
+    may lift or carry by hand."""
+
+    sex: str
+    from_age: int
+    below_age: int
+    max_kg: float
+
+
+@dataclass(frozen=True, kw_only=True)
+class CompulsoryEducation(Sourced):
+    until_age: int
 
 
 @dataclass(frozen=True)
@@ -98,15 +159,19 @@ class CheckPolicy:
 class CountryRules:
     code: str
     name: str
-    minimum_age: int
-    minimum_age_after_basic_secondary: int
-    light_work: LightWork
+    minimum_age: MinimumAge
+    admissions: tuple[Admission, ...]
     hours_limits: tuple[HoursLimit, ...]
     activities: dict[str, Activity]
     conditions: dict[str, HazardousCondition]
     districts: dict[str, District]
     service_types: dict[str, ServiceType]
     hazardous_list: str = ""
+    # Which text of the rules classified a child: stored with every classification.
+    version: str = ""
+    documents: tuple[Document, ...] = ()
+    load_limits: tuple[LoadLimit, ...] = ()
+    compulsory_education: CompulsoryEducation | None = None
     closing: ClosingPolicy = field(default_factory=ClosingPolicy)
     deadlines: Deadlines = field(default_factory=Deadlines)
     follow_up_days: tuple[int, ...] = (30, 90, 180)
@@ -124,9 +189,19 @@ class CountryRules:
     def service_type(self, code: str) -> ServiceType:
         return _known(self.service_types, code, "service_type", self.code)
 
-    def weekly_hours_limit(self, age: int) -> int | None:
+    def hours_limit(self, age: int) -> HoursLimit | None:
         limits = [h for h in self.hours_limits if age < h.below_age]
-        return min(limits, key=lambda h: h.below_age).max_hours_per_week if limits else None
+        return min(limits, key=lambda h: h.below_age) if limits else None
+
+    def load_limit(self, age: int, sex: str) -> LoadLimit | None:
+        """The limit for this age and sex; below the youngest age the law names, the
+        youngest age's limit (the law sets none lower, and a younger child is no stronger)."""
+        limits = [x for x in self.load_limits if x.sex == sex]
+        exact = [x for x in limits if x.from_age <= age < x.below_age]
+        if exact:
+            return exact[0]
+        younger = [x for x in limits if age < x.from_age]
+        return min(younger, key=lambda x: x.from_age) if younger else None
 
 
 def _known(table: dict[str, T], code: str, what: str, country: str) -> T:

@@ -39,7 +39,7 @@ class Identified:
 
 def classify_child(child: Child, seen: Observation, rules: CountryRules) -> Classification:
     _check_child(child, seen, rules)
-    return classify(child.age_on(seen.observed_at.date()), seen, rules)
+    return classify(child.age_on(seen.observed_at.date()), seen, rules, sex=child.sex)
 
 
 def identify(cmd: c.Identify, uow: UnitOfWork, rules: CountryRules) -> Identified:

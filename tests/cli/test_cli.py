@@ -147,7 +147,13 @@ def test_the_list_filters_by_state_and_shows_overdue_cases(cli: Cli) -> None:
 def test_classify_and_the_rules_are_available_without_a_database(tmp_path: Path) -> None:
     cli = Cli(tmp_path)
     result = cli.json("classify", "--age", "14", "--activity", "street_vending", "--hours", "30")
-    assert result["category"] == "hazardous"
+    assert result["category"] == "below_minimum_age"  # and over the hours: a lesser concern
+    assert any(r.startswith("working time over the limit") for r in result["reasons"])
+    assert result["rules_version"].startswith("kz-")
+    rules = cli.json("rules", "--country", "kg")
+    assert rules["version"].startswith("kg-") and "+ilo-" in rules["version"]
+    assert any(d["code"] == "Labour Code 2025" for d in rules["documents"])
+    assert "rules, version kg-" in cli.run("rules", "--country", "kg").stdout
     codes = {row["code"] for row in cli.json("rules", "activities", "--country", "kz")}
     assert {"cotton_harvesting", "trafficking", "bus_conductor"} <= codes
     assert cli.json("rules", "countries") == ["kg", "kz", "tj"]

@@ -143,3 +143,11 @@ def test_loading_again_reuses_the_directory_and_adds_new_children(tmp_path: Path
     # identification would have attached and the story would have stopped with an error.
     assert len(services.list_cases(EVERY_CASE, app.uow())) == first["cases"] + second["cases"]
     app.engine.dispose()
+
+
+def test_every_identification_keeps_the_version_of_the_rules_that_classified_it(
+    loaded: tuple[App, dict[str, int]], all_cases: list[Case]
+) -> None:
+    app, _ = loaded
+    versions = {i.classification.rules_version for case in all_cases for i in case.identifications}
+    assert versions == {app.rules.version}

@@ -109,3 +109,18 @@ def _revision_of(url: str) -> str | None:
 
 def _head(url: str) -> str | None:
     return ScriptDirectory.from_config(alembic_config(url)).get_current_head()
+
+
+def test_identifications_made_before_rules_were_versioned_read_back_with_no_version(
+    database_url: str,
+) -> None:
+    upgrade(database_url)
+    app = bootstrap(Settings(database_url=database_url), clock=lambda: NOW)
+    identify = c.Identify(child(), seen("before-versions", "weeding"), NOW)
+    number = s.identify(identify, app.uow(), app.rules).case_number
+    reasons = s.get_case(number, app.uow()).identifications[0].classification.reasons
+    command.downgrade(alembic_config(database_url), "0002")  # as it was before versions
+    upgrade(database_url)
+    classification = s.get_case(number, app.uow()).identifications[0].classification
+    assert (classification.rules_version, classification.reasons) == ("", reasons)
+    app.engine.dispose()
