@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
+from clms.domain.model import Role
+
 
 class CheckRule(StrEnum):
     NOT_ASSESSED = "not_assessed"
@@ -22,12 +24,6 @@ class CheckRule(StrEnum):
     FOLLOW_UP_MISSED = "follow_up_missed"
     TURNED_18 = "turned_18"
     TOO_MANY_FAILED_CONTACTS = "too_many_failed_contacts"
-
-
-class Audience(StrEnum):
-    PROVIDER = "provider"
-    SOCIAL_WORKER = "social_worker"
-    SUPERVISOR = "supervisor"
 
 
 @dataclass(frozen=True)
@@ -66,12 +62,12 @@ class Contact:
     language: str = "ru"
 
 
-def channel_for(contact: Contact | None, audience: Audience) -> tuple[str, str]:
+def channel_for(contact: Contact | None, audience: Role) -> tuple[str, str]:
     """The channel and address to use, or ("task", "") when there is none usable.
     A school's own system comes first, then e-mail; staff get an SMS first."""
     if contact is None:
         return "task", ""
     order: list[tuple[str, str]] = [("sms", contact.phone), ("email", contact.email)]
-    if audience is Audience.PROVIDER:
+    if audience is Role.PROVIDER:
         order = [("webhook", contact.webhook_url), ("email", contact.email), ("sms", contact.phone)]
     return next(((channel, address) for channel, address in order if address.strip()), ("task", ""))

@@ -194,7 +194,7 @@ class _Firing:
 
     def settle_closure(self, event: Any) -> None:
         self.case.closure_reason = self.act.closure
-        verified = self.act.closure in (ClosureReason.WITHDRAWN, ClosureReason.PREVENTED)
+        verified = self.act.closure is not None and self.act.closure.verifies_an_alternative
         self._end_service("complete" if verified else "drop_out")
         live = self.case.live_referral
         if live is not None:

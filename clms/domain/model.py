@@ -54,6 +54,13 @@ class ClosureReason(StrEnum):
     DECEASED = "deceased"
     OTHER = "other"
 
+    @property
+    def verifies_an_alternative(self) -> bool:
+        """Closed because the child has a satisfactory alternative, as the ILO counts it:
+        out of work (withdrawn) or kept from it (prevented). Every other closure ends
+        the services as a drop-out."""
+        return self in (ClosureReason.WITHDRAWN, ClosureReason.PREVENTED)
+
 
 class Role(StrEnum):
     MONITOR = "monitor"

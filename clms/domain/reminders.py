@@ -14,9 +14,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from clms.domain import case_events
-from clms.domain.check import Audience, CheckRule, Finding
+from clms.domain.check import CheckRule, Finding
 from clms.domain.lifecycle import Act, fire
-from clms.domain.model import Case
+from clms.domain.model import Case, Role
 
 NOBODY = None  # a rule that only changes the case: no reminder goes out
 
@@ -41,7 +41,7 @@ class ReminderRule:
     rule: CheckRule
     query: str  # its SQL, in the adapter's QUERIES
     change: CaseChange | None  # None: the case is left as it is
-    audience: Audience | None  # NOBODY: the rule only changes the case
+    audience: Role | None  # NOBODY: the rule only changes the case
     template: str | None  # the message's table in config/messages/<language>.toml
     answer_link: bool = False  # the message carries a signed link to the attendance answer page
 
@@ -71,7 +71,7 @@ REMINDER_RULES: tuple[ReminderRule, ...] = (
         rule=CheckRule.REFERRAL_EXPIRED,
         query="referral_expired",
         change=CaseChange(_expire_referral, "no answer from {provider} since {due}"),
-        audience=Audience.SOCIAL_WORKER,
+        audience=Role.SOCIAL_WORKER,
         template="referral_expired",
     ),
     ReminderRule(
@@ -92,42 +92,42 @@ REMINDER_RULES: tuple[ReminderRule, ...] = (
         rule=CheckRule.URGENT_OVERDUE,
         query="urgent_overdue",
         change=None,
-        audience=Audience.SUPERVISOR,
+        audience=Role.SUPERVISOR,
         template="urgent_overdue",
     ),
     ReminderRule(
         rule=CheckRule.NOT_ASSESSED,
         query="not_assessed",
         change=None,
-        audience=Audience.SOCIAL_WORKER,
+        audience=Role.SOCIAL_WORKER,
         template="not_assessed",
     ),
     ReminderRule(
         rule=CheckRule.NOT_REFERRED,
         query="not_referred",
         change=None,
-        audience=Audience.SOCIAL_WORKER,
+        audience=Role.SOCIAL_WORKER,
         template="not_referred",
     ),
     ReminderRule(
         rule=CheckRule.REFERRAL_UNANSWERED,
         query="referral_unanswered",
         change=None,
-        audience=Audience.PROVIDER,
+        audience=Role.PROVIDER,
         template="referral_unanswered",
     ),
     ReminderRule(
         rule=CheckRule.REFERRAL_ESCALATION,
         query="referral_escalation",
         change=None,
-        audience=Audience.SUPERVISOR,
+        audience=Role.SUPERVISOR,
         template="referral_escalation",
     ),
     ReminderRule(
         rule=CheckRule.ATTENDANCE_CHECK,
         query="attendance_check",
         change=None,
-        audience=Audience.PROVIDER,
+        audience=Role.PROVIDER,
         template="attendance_check",
         answer_link=True,
     ),
@@ -135,21 +135,21 @@ REMINDER_RULES: tuple[ReminderRule, ...] = (
         rule=CheckRule.FOLLOW_UP_OVERDUE,
         query="follow_up_overdue",
         change=None,
-        audience=Audience.SOCIAL_WORKER,
+        audience=Role.SOCIAL_WORKER,
         template="follow_up_overdue",
     ),
     ReminderRule(
         rule=CheckRule.FOLLOW_UP_ESCALATION,
         query="follow_up_escalation",
         change=None,
-        audience=Audience.SUPERVISOR,
+        audience=Role.SUPERVISOR,
         template="follow_up_escalation",
     ),
     ReminderRule(
         rule=CheckRule.TURNED_18,
         query="turned_18",
         change=None,
-        audience=Audience.SOCIAL_WORKER,
+        audience=Role.SOCIAL_WORKER,
         template="turned_18",
     ),
 )

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
 
-from clms.domain.model import AlternativeStatus, Case, ClosureReason, FollowUpState, Priority
+from clms.domain.model import AlternativeStatus, Case, FollowUpState, Priority
 from clms.domain.rules import CountryRules
 from clms.states import case as states
 from clms.states import referral as referral_states
 
 
 def alternative_status(case: Case) -> AlternativeStatus:
-    if case.closure_reason in (ClosureReason.WITHDRAWN, ClosureReason.PREVENTED):
+    if case.closure_reason and case.closure_reason.verifies_an_alternative:
         return AlternativeStatus.VERIFIED
     if case.state == states.IN_SERVICE:
         settled = [

@@ -10,7 +10,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from clms.domain.check import Audience, CheckRule, Contact, Finding, channel_for
+from clms.domain.check import CheckRule, Contact, Finding, channel_for
 from clms.domain.errors import Conflict, NotFound
 from clms.domain.lifecycle import Act
 from clms.domain.model import Actor, Provider, Role
@@ -114,7 +114,7 @@ class _Directory:
                 self._providers[code] = None
         return self._providers[code]
 
-    def staff(self, role: Audience, area: str) -> Contact | None:
+    def staff(self, role: Role, area: str) -> Contact | None:
         if (role, area) not in self._staff:
             self._staff[(role, area)] = self.uow.staff.contact(role.value, area)
         return self._staff[(role, area)]
@@ -155,19 +155,19 @@ def _compose(
     )
 
 
-def _contact(finding: Finding, audience: Audience, book: _Directory) -> Contact | None:
-    if audience is Audience.PROVIDER:
+def _contact(finding: Finding, audience: Role, book: _Directory) -> Contact | None:
+    if audience is Role.PROVIDER:
         p = book.provider(finding.provider_code or "")
         return Contact(p.name, p.phone, p.email, p.webhook_url, p.language) if p else None
-    area = finding.district if audience is Audience.SOCIAL_WORKER else finding.region
+    area = finding.district if audience.area == "district" else finding.region
     return book.staff(audience, area)
 
 
 def _fix_contact_task(
-    finding: Finding, contact: Contact | None, audience: Audience, now: datetime, book: _Directory
+    finding: Finding, contact: Contact | None, audience: Role, now: datetime, book: _Directory
 ) -> NewReminder:
     """No usable phone or e-mail: nothing to send, a task for the district's social worker."""
-    worker = book.staff(Audience.SOCIAL_WORKER, finding.district)
+    worker = book.staff(Role.SOCIAL_WORKER, finding.district)
     missing = (
         contact.name if contact else f"the {audience.value.replace('_', ' ')} of {finding.district}"
     )
