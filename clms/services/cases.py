@@ -159,6 +159,11 @@ def get_case(number: str, uow: UnitOfWork) -> Case:
         return uow.cases.get(number)
 
 
+def open_case_of(child: Child, uow: UnitOfWork) -> Case | None:
+    with uow:
+        return uow.cases.open_case_of(child_key(child))
+
+
 def list_cases(query: CaseQuery, uow: UnitOfWork) -> list[CaseSummary]:
     with uow:
         return uow.cases.summaries(query)

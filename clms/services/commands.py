@@ -111,6 +111,13 @@ class ListCases(Command[list[CaseSummary]]):
     query: CaseQuery
 
 
+@dataclass(frozen=True)
+class FindOpenCase(Command[Case | None]):
+    """The open case of `child` (matched as an identification would attach), if any."""
+
+    child: Child
+
+
 # --- the directory ----------------------------------------------------------------------
 
 
