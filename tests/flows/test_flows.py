@@ -63,7 +63,7 @@ def test_the_tasks_work_on_chunks_of_cases_not_one_task_per_case(flows_app: App)
     chunks = find_chunks.fn(CheckRule.NOT_ASSESSED, NOW + 8 * DAY, None)
     assert chunks == [[1, 2, 3]]  # one chunk holds up to check_chunk_size cases
     result = act_on_chunk.fn(CheckRule.NOT_ASSESSED, chunks[0], NOW + 8 * DAY)
-    assert result.found == {"KZ-TUR-MAK": 3} and len(numbers) == 3
+    assert result.found == {"KZ-TUR-MAK": 3} and len(set(numbers)) == 3
 
 
 def test_the_delivery_flow_sends_due_reminders_through_the_adapters(flows_app: App) -> None:
