@@ -1,27 +1,22 @@
-"""Shared fixtures: the Kazakhstan rules, a fixed clock, fakes and a real SQLite app."""
+"""Shared fixtures: the Kazakhstan rules, the fakes and an App over them, and an App on a
+real database (SQLite and PostgreSQL). What they are built from is in tests/builders.py."""
 
 from __future__ import annotations
 
 import itertools
 import os
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 
 from clms.bootstrap import App, bootstrap
 from clms.config_files import load_country
-from clms.domain.model import Actor, Child, Observation, Provider, Role
 from clms.domain.rules import CountryRules
 from clms.settings import Settings
 from tests import postgres
+from tests.builders import NOW, PROVIDERS, app_over, fakes_with_providers
 from tests.fakes import FakeUnitOfWork
-
-NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-SOCIAL_WORKER = Actor("aigul.s", Role.SOCIAL_WORKER)
-SUPERVISOR = Actor("marat.k", Role.SUPERVISOR)
-DISTRICT = "KZ-TUR-MAK"
 
 
 @pytest.fixture(scope="session")
@@ -31,10 +26,14 @@ def kz() -> CountryRules:
 
 @pytest.fixture
 def uow() -> FakeUnitOfWork:
-    fake = FakeUnitOfWork()
-    for provider in PROVIDERS:
-        fake.providers.add(provider)
-    return fake
+    """The fakes, with the test directory in them."""
+    return fakes_with_providers()
+
+
+@pytest.fixture
+def fake_app(uow: FakeUnitOfWork, kz: CountryRules) -> App:
+    """An App whose use cases work on `uow`, with a clock fixed at NOW."""
+    return app_over(uow, kz)
 
 
 @pytest.fixture(scope="session")
@@ -58,8 +57,10 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 @pytest.fixture
 def app(database_url: str) -> Iterator[App]:
-    """A migrated database with the test directory in it, and a clock fixed at NOW."""
-    system = bootstrap(Settings(database_url=database_url), clock=lambda: NOW)
+    """A migrated database with the test directory in it, and a clock fixed at NOW. The
+    check works in chunks of two cases, so that its tests cross chunk boundaries."""
+    settings = Settings(database_url=database_url, check_chunk_size=2)
+    system = bootstrap(settings, clock=lambda: NOW)
     system.migrate()
     with system.uow() as work:
         for provider in PROVIDERS:
@@ -70,32 +71,3 @@ def app(database_url: str) -> Iterator[App]:
 
 
 _databases = itertools.count(1)
-
-
-def child(
-    first: str = "Айгерім",
-    last: str = "Сапарова",
-    born: date = date(2013, 4, 5),
-    district: str = DISTRICT,
-) -> Child:
-    return Child(first, last, born, "f", district)
-
-
-def seen(
-    submission: str = "sub-1", *activities: str, at: datetime = NOW, **facts: object
-) -> Observation:
-    return Observation(submission, "inspector.b", at, tuple(activities), **facts)  # type: ignore[arg-type]
-
-
-PROVIDERS = (
-    Provider("SCH-12", "School-lyceum No. 12", DISTRICT, frozenset({("school", DISTRICT)})),
-    Provider(
-        "VOC-1",
-        "Maktaaral Agrarian College",
-        DISTRICT,
-        frozenset({("vocational_training", DISTRICT), ("non_formal_education", DISTRICT)}),
-    ),
-    Provider(
-        "SCH-ALM", "Secondary school No. 45", "KZ-ALA-ALT", frozenset({("school", "KZ-ALA-ALT")})
-    ),
-)

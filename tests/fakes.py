@@ -1,13 +1,28 @@
-"""Hand-written in-memory fakes of the ports, for fast tests of the use cases."""
+"""Hand-written in-memory fakes of the ports, for fast tests of the use cases. They refuse
+what the database adapters (clms.adapters.db) refuse, with the same errors and fields."""
 
 from __future__ import annotations
 
 import copy
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 from types import TracebackType
 
-from clms.domain.errors import Conflict, NotFound
+from clms.domain.check import CheckRule, Contact, Finding
+from clms.domain.errors import Conflict, DuplicateSubmission, NotFound
 from clms.domain.model import Case, Provider
-from clms.ports import CaseIndex, CaseQuery, CaseSummary, ChildKey
+from clms.domain.outbox import ReminderStatus
+from clms.ports import (
+    AnswerToken,
+    CaseIndex,
+    CaseQuery,
+    CaseSummary,
+    ChildKey,
+    NewReminder,
+    StaffMember,
+    StoredReminder,
+    UnitOfWork,
+)
 from clms.services.cases import child_key
 from clms.states import case as case_states
 
@@ -28,14 +43,24 @@ class FakeCases:
         return copy.deepcopy(self.stored[number])  # a copy, as a database would give
 
     def save(self, case: Case, index: CaseIndex) -> None:
-        if self.stored[case.number].version != case.version:
-            raise Conflict(f"case {case.number} was changed by somebody else")
+        stored = self.stored.get(case.number)
+        if stored is None or stored.version != case.version:
+            raise Conflict(
+                f"case {case.number} was changed by somebody else since it was read; "
+                "reload and try again"
+            )
         case.version += 1
         self._keep(case, index)
 
+    def number_of(self, case_id: int) -> str:
+        for case in self.stored.values():
+            if case.id == case_id:
+                return case.number
+        raise NotFound(f"no case with id {case_id}", field="case")
+
     def case_for_submission(self, submission_id: str) -> str | None:
         for case in self.stored.values():
-            if any(i.observation.submission_id == submission_id for i in case.identifications):
+            if submission_id in _submissions(case):
                 return case.number
         return None
 
@@ -55,8 +80,20 @@ class FakeCases:
         ][: query.limit]  # fmt: skip
 
     def _keep(self, case: Case, index: CaseIndex) -> None:
+        self._refuse_submissions_of_other_cases(case)
         self.stored[case.number] = copy.deepcopy(case)
         self.index[case.number] = index
+
+    def _refuse_submissions_of_other_cases(self, case: Case) -> None:
+        """A submission is recorded once (the database's unique key on identifications)."""
+        for other in self.stored.values():
+            for submission in _submissions(case) & _submissions(other):
+                if other.number != case.number:
+                    raise DuplicateSubmission(f"submission {submission!r} is already recorded")
+
+
+def _submissions(case: Case) -> set[str]:
+    return {i.observation.submission_id for i in case.identifications}
 
 
 class FakeProviders:
@@ -75,17 +112,159 @@ class FakeProviders:
         return sorted(self.stored.values(), key=lambda p: p.code)
 
 
+class FakeCheckQueries:
+    """The daily check's read model, as a test sets it: `found[rule]` is what the rule
+    finds. The rules' own queries are SQL, tested on real databases in tests/check."""
+
+    def __init__(self) -> None:
+        self.found: dict[CheckRule, list[Finding]] = {}
+
+    def candidate_ids(self, rule: CheckRule, now: datetime, region: str | None) -> list[int]:
+        return sorted({f.case_id for f in self.found.get(rule, []) if region in (None, f.region)})
+
+    def findings(self, rule: CheckRule, case_ids: list[int], now: datetime) -> list[Finding]:
+        chosen = [f for f in self.found.get(rule, []) if f.case_id in case_ids]
+        return sorted(chosen, key=lambda f: f.case_id)
+
+
+@dataclass
+class _ReminderRow:
+    id: int
+    reminder: NewReminder
+    status: str
+    next_attempt_at: datetime
+    attempts: int = 0
+    last_error: str = ""
+    sent_at: datetime | None = None
+    claimed_by: str | None = None
+    claimed_until: datetime | None = None
+
+
+class FakeOutbox:
+    """Reminders by key, claimed by one worker at a time, as clms.adapters.db.outbox."""
+
+    def __init__(self, cases: FakeCases) -> None:
+        self.cases = cases  # a stored reminder names its case by number
+        self.rows: dict[int, _ReminderRow] = {}
+
+    def add(self, reminders: list[NewReminder]) -> int:
+        known = self.known_keys([r.key for r in reminders])
+        new = [r for r in reminders if r.key not in known]
+        for reminder in new:
+            row_id = len(self.rows) + 1
+            self.rows[row_id] = _ReminderRow(row_id, reminder, reminder.status, reminder.created_at)
+        return len(new)
+
+    def known_keys(self, keys: list[str]) -> set[str]:
+        return {row.reminder.key for row in self.rows.values()} & set(keys)
+
+    def claim(
+        self, worker: str, now: datetime, limit: int, lease_seconds: float, channels: list[str]
+    ) -> list[StoredReminder]:
+        due = sorted(
+            (row for row in self.rows.values() if _due(row, now, channels)),
+            key=lambda row: (row.next_attempt_at, row.id),
+        )[:limit]
+        for row in due:
+            row.claimed_by, row.claimed_until = worker, now + timedelta(seconds=lease_seconds)
+        return self._stored(due)
+
+    def settle(self, reminder_id: int, worker: str, **values: object) -> bool:
+        row = self.rows.get(reminder_id)
+        if row is None or row.claimed_by != worker:
+            return False
+        for name, value in {**values, "claimed_by": None, "claimed_until": None}.items():
+            setattr(row, name, value)
+        return True
+
+    def requeue_dead(self, ids: list[int] | None, now: datetime) -> int:
+        dead = [row for row in self.rows.values() if row.status == ReminderStatus.DEAD]
+        chosen = [row for row in dead if ids is None or row.id in ids]
+        for row in chosen:
+            row.status, row.attempts, row.next_attempt_at = ReminderStatus.PENDING, 0, now
+        return len(chosen)
+
+    def listing(self, status: str | None, limit: int) -> list[StoredReminder]:
+        chosen = [row for row in self.rows.values() if status in (None, row.status)]
+        return self._stored(sorted(chosen, key=lambda row: -row.id))[:limit]
+
+    def _stored(self, rows: list[_ReminderRow]) -> list[StoredReminder]:
+        numbers = {case.id: case.number for case in self.cases.stored.values()}
+        return [_stored(row, numbers[row.reminder.case_id]) for row in rows
+                if row.reminder.case_id in numbers]  # fmt: skip
+
+
+def _due(row: _ReminderRow, now: datetime, channels: list[str]) -> bool:
+    unclaimed = row.claimed_until is None or row.claimed_until < now
+    pending = row.status == ReminderStatus.PENDING and row.reminder.channel in channels
+    return pending and row.next_attempt_at <= now and unclaimed
+
+
+def _stored(row: _ReminderRow, number: str) -> StoredReminder:
+    r = row.reminder
+    return StoredReminder(row.id, r.key, number, r.rule, r.recipient, r.channel, r.address,
+                          r.subject, r.body, dict(r.payload), str(row.status), row.attempts,
+                          row.next_attempt_at, row.last_error, r.created_at, row.sent_at)  # fmt: skip
+
+
+class FakeStaff:
+    def __init__(self) -> None:
+        self.members: list[StaffMember] = []
+
+    def add(self, member: StaffMember) -> None:
+        self.members.append(member)
+
+    def all(self) -> list[StaffMember]:
+        return list(self.members)
+
+    def contact(self, role: str, area: str) -> Contact | None:
+        """The first staff member of `role` for `area`, as clms.adapters.db.directory."""
+        for m in self.members:
+            if (m.role, m.area) == (role, area):
+                return Contact(m.name, m.phone, m.email, "", m.language)
+        return None
+
+
+class FakeAnswerTokens:
+    def __init__(self) -> None:
+        self.stored: dict[str, AnswerToken] = {}
+        self.reports: list[tuple[AnswerToken, str, datetime]] = []
+
+    def add(self, token: AnswerToken) -> None:
+        if token.token_id in self.stored:  # the database's primary key refuses it too
+            raise ValueError(f"answer token {token.token_id!r} is already stored")
+        self.stored[token.token_id] = token
+
+    def get(self, token_id: str) -> AnswerToken | None:
+        return self.stored.get(token_id)
+
+    def use(self, token_id: str, now: datetime) -> bool:
+        """Marks the token used; False when it already was (or is unknown)."""
+        token = self.stored.get(token_id)
+        if token is None or token.used_at is not None:
+            return False
+        self.stored[token_id] = replace(token, used_at=now)
+        return True
+
+    def record_report(self, token: AnswerToken, answer: str, now: datetime) -> None:
+        self.reports.append((token, answer, now))
+
+
 class FakeUnitOfWork:
-    """Commits are counted; changes made without a commit are thrown away on exit."""
+    """Commits are counted; changes made after the last commit are thrown away on exit,
+    as leaving the database's unit of work rolls back."""
 
     def __init__(self) -> None:
         self.cases = FakeCases()
         self.providers = FakeProviders()
+        self.check = FakeCheckQueries()
+        self.outbox = FakeOutbox(self.cases)
+        self.staff = FakeStaff()
+        self.tokens = FakeAnswerTokens()
         self.commits = 0
 
     def __enter__(self) -> FakeUnitOfWork:
-        self._before = (copy.deepcopy(self.cases.stored), copy.deepcopy(self.providers.stored))
-        self._committed = False
+        self._committed_stores = copy.deepcopy(self._stores())
         return self
 
     def __exit__(
@@ -94,12 +273,22 @@ class FakeUnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        if not self._committed:
-            self.cases.stored, self.providers.stored = self._before
+        self.rollback()
 
     def commit(self) -> None:
-        self._committed = True
+        self._committed_stores = copy.deepcopy(self._stores())
         self.commits += 1
 
     def rollback(self) -> None:
-        self.cases.stored, self.providers.stored = self._before
+        # One deep copy of all the stores: the outbox's reference to the cases stays right.
+        for name, store in copy.deepcopy(self._committed_stores).items():
+            setattr(self, name, store)
+
+    def _stores(self) -> dict[str, object]:
+        names = ("cases", "providers", "check", "outbox", "staff", "tokens")
+        return {name: getattr(self, name) for name in names}
+
+
+def _a_unit_of_work(fake: FakeUnitOfWork) -> UnitOfWork:
+    """Type-checked only: mypy refuses this if the fake misses a member of the port."""
+    return fake

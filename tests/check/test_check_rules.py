@@ -11,11 +11,13 @@ from sqlalchemy import text
 from clms.bootstrap import App
 from clms.domain.model import AlternativeStatus
 from clms.services import cases as s
+from clms.services import commands as c
 from clms.services.check import SYSTEM
-from clms.services.outbox import list_reminders
-from tests.check.helpers import (
+from tests.builders import (
     DAY,
+    NOW,
     add_contacts,
+    child,
     identified,
     in_service,
     referred,
@@ -23,7 +25,6 @@ from tests.check.helpers import (
     rules_of,
     run_check,
 )
-from tests.conftest import NOW
 
 
 @pytest.fixture
@@ -67,8 +68,8 @@ def test_an_urgent_case_past_24_hours_goes_to_the_regional_supervisor(
 
 
 def test_the_same_check_run_twice_writes_no_second_reminder(app_with_contacts: App) -> None:
-    identified(app_with_contacts, "a", first="Мадина")
-    in_service(app_with_contacts, "b")
+    identified(app_with_contacts, "a", who=child(first="Мадина"))
+    in_service(app_with_contacts, identified(app_with_contacts, "b"), provider="SCH-MAIL")
     run_check(app_with_contacts, NOW + 30 * DAY)
     first = _reminder_keys(app_with_contacts)
     run_check(app_with_contacts, NOW + 30 * DAY)
@@ -79,14 +80,17 @@ def test_the_same_check_run_twice_writes_no_second_reminder(app_with_contacts: A
 
 
 def _reminder_keys(app: App) -> list[str]:
-    return sorted(r.key for r in list_reminders(app.uow(), None, 10_000))
+    return sorted(r.key for r in app.handle(c.ListReminders(None, 10_000)))
 
 
 def test_the_school_is_asked_about_attendance_a_week_before_a_follow_up_with_a_link(
     app_with_contacts: App,
 ) -> None:
     number = in_service(
-        app_with_contacts, "s", started=date(2026, 3, 3)
+        app_with_contacts,
+        identified(app_with_contacts, "s"),
+        provider="SCH-MAIL",
+        started=date(2026, 3, 3),
     )  # first follow-up due 2 April
     run_check(app_with_contacts, NOW + 22 * DAY)  # 24 March: 9 days before
     assert "attendance_check" not in rules_of(app_with_contacts, number)
@@ -106,7 +110,7 @@ def test_the_school_is_asked_about_attendance_a_week_before_a_follow_up_with_a_l
 def test_a_school_with_its_own_system_gets_a_json_attendance_check_with_the_minimum_of_data(
     app_with_contacts: App,
 ) -> None:
-    number = in_service(app_with_contacts, "w", provider="SCH-HOOK")
+    number = in_service(app_with_contacts, identified(app_with_contacts, "w"), provider="SCH-HOOK")
     run_check(app_with_contacts, NOW + 25 * DAY)
     [reminder] = [
         r for r in reminders_of(app_with_contacts, number) if r.rule == "attendance_check"
@@ -127,14 +131,16 @@ def test_a_school_with_its_own_system_gets_a_json_attendance_check_with_the_mini
 def test_an_overdue_follow_up_is_reminded_then_escalated_then_counted_missed(
     app_with_contacts: App,
 ) -> None:
-    number = in_service(app_with_contacts, "f")  # follow-up due 2 April
+    number = in_service(
+        app_with_contacts, identified(app_with_contacts, "f"), provider="SCH-MAIL"
+    )  # follow-up due 2 April
     for day in (date(2026, 4, 3), date(2026, 4, 17), date(2026, 5, 3)):
         run_check(app_with_contacts, NOW.replace(month=day.month, day=day.day))
     assert [r for r in rules_of(app_with_contacts, number) if r.startswith("follow_up")] == [
         "follow_up_overdue",
         "follow_up_escalation",
     ]
-    case = s.get_case(number, app_with_contacts.uow())
+    case = app_with_contacts.handle(c.GetCase(number))
     assert [f.state.value for f in case.follow_ups][0] == "missed" and case.failed_contacts == 1
     assert case.history[-1].trigger == "follow_up_missed" and case.history[-1].actor == SYSTEM.name
     assert (
@@ -146,16 +152,21 @@ def test_an_overdue_follow_up_is_reminded_then_escalated_then_counted_missed(
 def test_too_many_missed_follow_ups_mark_the_case_lost_through_the_state_machine(
     app_with_contacts: App,
 ) -> None:
-    number = in_service(app_with_contacts, "l", started=date(2026, 3, 3))
+    number = in_service(
+        app_with_contacts,
+        identified(app_with_contacts, "l"),
+        provider="SCH-MAIL",
+        started=date(2026, 3, 3),
+    )
     run_check(app_with_contacts, NOW + 400 * DAY)  # every follow-up long overdue
-    case = s.get_case(number, app_with_contacts.uow())
+    case = app_with_contacts.handle(c.GetCase(number))
     assert case.failed_contacts == 3 and case.state == "lost_to_follow_up"
     assert [h.trigger for h in case.history[-4:]] == ["follow_up_missed"] * 3 + ["mark_lost"]
     assert s.history_is_consistent(case)
 
 
 def test_a_child_who_turned_18_is_proposed_for_closing(app_with_contacts: App) -> None:
-    number = identified(app_with_contacts, "o", born=date(2008, 3, 10))
+    number = identified(app_with_contacts, "o", who=child(born=date(2008, 3, 10)))
     run_check(app_with_contacts, NOW + 9 * DAY)  # 11 March 2026: 18 since the 10th
     assert "turned_18" in rules_of(app_with_contacts, number)
     assert f"{number}:turned_18:2026-03-10" in [
@@ -165,7 +176,7 @@ def test_a_child_who_turned_18_is_proposed_for_closing(app_with_contacts: App) -
 
 def test_a_reminder_with_no_usable_contact_becomes_a_task_for_the_social_worker(app: App) -> None:
     number = referred(
-        app, "t", provider="SCH-12"
+        app, identified(app, "t"), provider="SCH-12"
     )  # the test directory has no contacts, nor any staff
     run_check(app, NOW + 8 * DAY)
     [reminder] = reminders_of(app, number)

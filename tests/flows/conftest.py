@@ -11,7 +11,7 @@ import pytest
 
 from clms.bootstrap import App, bootstrap
 from clms.settings import Settings
-from tests.conftest import NOW
+from tests.builders import NOW
 
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 

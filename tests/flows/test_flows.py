@@ -8,27 +8,35 @@ from prefect.client.orchestration import get_client
 
 from clms.bootstrap import App, bootstrap, use_app
 from clms.domain.check import CheckRule
-from clms.services.outbox import list_reminders
+from clms.services import commands as c
 from clms.settings import Settings
 from clms.workflows.check import act_on_chunk, find_chunks, satisfactory_alternative_check
 from clms.workflows.deliver import deliver_reminders
-from tests.check.helpers import DAY, add_contacts, identified, referred, reminders_of, rules_of
-from tests.conftest import NOW
+from tests.builders import (
+    DAY,
+    NOW,
+    add_contacts,
+    child,
+    identified,
+    referred,
+    reminders_of,
+    rules_of,
+)
 
 
 def test_the_check_flow_returns_counts_per_rule_and_district_and_runs_idempotently(
     flows_app: App,
 ) -> None:
     add_contacts(flows_app)
-    identified(flows_app, "a", first="Мадина")
-    identified(flows_app, "b", "trafficking", first="Ерлан")
+    identified(flows_app, "a", who=child(first="Мадина"))
+    identified(flows_app, "b", "trafficking", who=child(first="Ерлан"))
     summary = satisfactory_alternative_check(now=NOW + 8 * DAY)
     assert summary["rules"]["not_assessed"]["by_district"] == {"KZ-TUR-MAK": 1}
     assert summary["rules"]["urgent_overdue"]["found"] == 1
     assert summary["reminders"] == 2
     again = satisfactory_alternative_check(now=NOW + 8 * DAY)
     assert again["reminders"] == 0
-    assert len(list_reminders(flows_app.uow(), None, 100)) == 2
+    assert len(flows_app.handle(c.ListReminders(None, 100))) == 2
 
 
 def test_the_check_flow_publishes_its_summary_as_a_markdown_artifact(flows_app: App) -> None:
@@ -49,18 +57,18 @@ def latest_artifact(key: str) -> str:
 
 def test_the_tasks_work_on_chunks_of_cases_not_one_task_per_case(flows_app: App) -> None:
     numbers = [
-        identified(flows_app, f"c{n}", first=name)
+        identified(flows_app, f"c{n}", who=child(first=name))
         for n, name in enumerate(["Мадина", "Ерлан", "Дана"])
     ]
     chunks = find_chunks.fn(CheckRule.NOT_ASSESSED, NOW + 8 * DAY, None)
     assert chunks == [[1, 2, 3]]  # one chunk holds up to check_chunk_size cases
     result = act_on_chunk.fn(CheckRule.NOT_ASSESSED, chunks[0], NOW + 8 * DAY)
-    assert result.found == {"KZ-TUR-MAK": 3} and len(numbers) == 3
+    assert result.found == {"KZ-TUR-MAK": 3} and len(set(numbers)) == 3
 
 
 def test_the_delivery_flow_sends_due_reminders_through_the_adapters(flows_app: App) -> None:
     add_contacts(flows_app)
-    number = referred(flows_app, "w", provider="SCH-HOOK")
+    number = referred(flows_app, identified(flows_app, "w"), provider="SCH-HOOK")
     satisfactory_alternative_check(now=NOW + 8 * DAY)  # the provider's webhook answers nothing
     use_app(
         bootstrap(
@@ -79,7 +87,9 @@ def test_a_school_that_never_answers_gets_a_reminder_then_the_supervisor_then_th
 ) -> None:
     """Day by day, as the schedule would run it: the order is the promise."""
     add_contacts(flows_app)
-    number = referred(flows_app, "never", provider="SCH-MAIL")  # answer due 7 days after NOW
+    number = referred(
+        flows_app, identified(flows_app, "never"), provider="SCH-MAIL"
+    )  # answer due 7 days after NOW
     seen: list[tuple[int, str]] = []
     for day in range(0, 20):
         satisfactory_alternative_check(now=NOW + day * DAY + timedelta(hours=17))

@@ -12,8 +12,7 @@ from clms.bootstrap import App
 from clms.config_files import DEFAULT_CONFIG_DIR, configured_config_dir
 from clms.messages import render
 from clms.settings import Settings
-from tests.check.helpers import DAY, add_contacts, identified, reminders_of, run_check
-from tests.conftest import NOW
+from tests.builders import DAY, NOW, add_contacts, identified, reminders_of, run_check
 
 ROOT = Path(__file__).resolve().parents[2]
 

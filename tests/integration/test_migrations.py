@@ -19,10 +19,9 @@ from clms.adapters.db.engine import make_engine
 from clms.adapters.db.migrate import alembic_config, upgrade
 from clms.bootstrap import bootstrap
 from clms.ports import CaseQuery
-from clms.services import cases as s
 from clms.services import commands as c
 from clms.settings import Settings
-from tests.conftest import NOW, child, seen
+from tests.builders import NOW, child, seen
 
 PROJECT_TABLES = set(SQLModel.metadata.tables)
 
@@ -46,7 +45,7 @@ def test_an_existing_database_with_cases_upgrades_to_the_latest_schema(database_
         "",
         "ru",
     )
-    assert s.list_cases(CaseQuery(), app.uow()) == []  # the use cases work on the upgraded schema
+    assert app.handle(c.ListCases(CaseQuery())) == []  # the use cases work on the upgraded schema
     app.engine.dispose()
 
 
@@ -73,8 +72,8 @@ def test_every_migration_can_be_undone_and_done_again(database_url: str) -> None
 def _a_case_is_stored_and_its_history_stays_append_only(url: str) -> None:
     app = bootstrap(Settings(database_url=url), clock=lambda: NOW)
     identify = c.Identify(child(), seen("after-redo", "weeding"), NOW)
-    number = s.identify(identify, app.uow(), app.rules).case_number
-    case = s.get_case(number, app.uow())
+    number = app.handle(identify).case_number
+    case = app.handle(c.GetCase(number))
     assert (case.child, [h.trigger for h in case.history]) == (child(), ["identify"])
     # The downgrade dropped the append-only triggers with the table: they must be back.
     with pytest.raises(DBAPIError, match="append-only"), app.engine.begin() as connection:
@@ -117,10 +116,10 @@ def test_identifications_made_before_rules_were_versioned_read_back_with_no_vers
     upgrade(database_url)
     app = bootstrap(Settings(database_url=database_url), clock=lambda: NOW)
     identify = c.Identify(child(), seen("before-versions", "weeding"), NOW)
-    number = s.identify(identify, app.uow(), app.rules).case_number
-    reasons = s.get_case(number, app.uow()).identifications[0].classification.reasons
+    number = app.handle(identify).case_number
+    reasons = app.handle(c.GetCase(number)).identifications[0].classification.reasons
     command.downgrade(alembic_config(database_url), "0002")  # as it was before versions
     upgrade(database_url)
-    classification = s.get_case(number, app.uow()).identifications[0].classification
+    classification = app.handle(c.GetCase(number)).identifications[0].classification
     assert (classification.rules_version, classification.reasons) == ("", reasons)
     app.engine.dispose()

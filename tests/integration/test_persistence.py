@@ -17,54 +17,40 @@ from clms.domain.model import ClosureReason
 from clms.ports import CaseQuery
 from clms.services import cases as s
 from clms.services import commands as c
-from clms.services import directory
-from tests.conftest import NOW, PROVIDERS, SOCIAL_WORKER, child, seen
-
-DAY = timedelta(days=1)
-
-
-def identify(app: App, submission: str = "sub-1", *activities: str, **who: object) -> str:
-    command = c.Identify(child(**who), seen(submission, *(activities or ("weeding",))), NOW)  # type: ignore[arg-type]
-    return s.identify(command, app.uow(), app.rules).case_number
+from tests.builders import (
+    DAY,
+    NOW,
+    PROVIDERS,
+    SOCIAL_WORKER,
+    child,
+    close,
+    identified,
+    in_service,
+    seen,
+    visit,
+)
 
 
 def run_to_withdrawn(app: App, number: str) -> None:
-    s.assess(c.Assess(number, SOCIAL_WORKER, NOW, "visited"), app.uow(), app.rules)
-    s.refer(
-        c.Refer(number, SOCIAL_WORKER, NOW, provider="SCH-12", service_type="school"),
-        app.uow(),
-        app.rules,
-    )
-    s.answer_referral(c.AnswerReferral(number, SOCIAL_WORKER, NOW + DAY), app.uow(), app.rules)
-    s.start_service(
-        c.StartService(number, SOCIAL_WORKER, NOW + DAY, started_on=date(2026, 3, 3)),
-        app.uow(),
-        app.rules,
-    )
+    in_service(app, number, assessment="visited")
     for visited in (date(2026, 4, 2), date(2026, 7, 2)):
-        at = NOW.replace(month=visited.month, day=visited.day)
-        s.record_follow_up(
-            c.RecordFollowUp(number, SOCIAL_WORKER, at, visited_on=visited), app.uow(), app.rules
-        )
-    at = NOW.replace(month=7, day=3)
-    s.close(
-        c.Close(number, SOCIAL_WORKER, at, closure=ClosureReason.WITHDRAWN), app.uow(), app.rules
-    )
+        visit(app, number, visited)
+    close(app, number, ClosureReason.WITHDRAWN, date(2026, 7, 3))
 
 
 def test_migrations_create_every_table_and_can_run_again(app: App) -> None:
-    number = identify(app)
+    number = identified(app, "sub-1")
     app.migrate()  # `clms init` on an up-to-date database changes nothing
     tables = set(inspect(app.engine).get_table_names())
     assert tables == set(SQLModel.metadata.tables) | {"alembic_version"}
-    assert [r.number for r in s.list_cases(CaseQuery(), app.uow())] == [number]
-    assert len(directory.list_providers(app.uow())) == len(PROVIDERS)
+    assert [r.number for r in app.handle(c.ListCases(CaseQuery()))] == [number]
+    assert len(app.handle(c.ListProviders())) == len(PROVIDERS)
 
 
 def test_a_whole_case_story_is_stored_and_read_back_unchanged(app: App) -> None:
-    number = identify(app)
+    number = identified(app, "sub-1")
     run_to_withdrawn(app, number)
-    case = s.get_case(number, app.uow())
+    case = app.handle(c.GetCase(number))
     assert (case.state, case.closure_reason, case.version) == ("closed", ClosureReason.WITHDRAWN, 7)
     assert [h.trigger for h in case.history] == [
         "identify", "assess", "refer", "referral_answered", "start_service",
@@ -77,7 +63,7 @@ def test_a_whole_case_story_is_stored_and_read_back_unchanged(app: App) -> None:
 
 
 def test_history_rows_can_be_neither_updated_nor_deleted(app: App) -> None:
-    identify(app)
+    identified(app, "sub-1")
     for statement in ("UPDATE case_history SET reason = 'rewritten'", "DELETE FROM case_history"):
         with pytest.raises(DBAPIError, match="append-only"), app.engine.begin() as connection:
             connection.execute(text(statement))
@@ -86,13 +72,13 @@ def test_history_rows_can_be_neither_updated_nor_deleted(app: App) -> None:
 
 
 def test_a_stale_write_is_refused_as_a_conflict_and_applies_nothing(app: App) -> None:
-    number = identify(app)
-    stale = s.get_case(number, app.uow())
-    s.assess(c.Assess(number, SOCIAL_WORKER, NOW), app.uow(), app.rules)
+    number = identified(app, "sub-1")
+    stale = app.handle(c.GetCase(number))
+    app.handle(c.Assess(number, SOCIAL_WORKER, NOW))
     stale.state = "screened_out"
     with app.uow() as work, pytest.raises(Conflict, match="changed by somebody else"):
         work.cases.save(stale, s.index_of(stale, app.rules))
-    assert s.get_case(number, app.uow()).state == "assessed"
+    assert app.handle(c.GetCase(number)).state == "assessed"
 
 
 def test_the_same_submission_sent_at_the_same_moment_creates_one_case(app: App) -> None:
@@ -102,7 +88,7 @@ def test_the_same_submission_sent_at_the_same_moment_creates_one_case(app: App) 
     def submit() -> None:
         start.wait()
         command = c.Identify(child(), seen("double-tap", "weeding"), NOW)
-        results.append(s.identify(command, app.uow(), app.rules))
+        results.append(app.handle(command))
 
     threads = [threading.Thread(target=submit) for _ in range(6)]
     for thread in threads:
@@ -120,35 +106,35 @@ def test_a_refused_identification_leaves_no_half_written_case(app: App) -> None:
     from clms.domain.errors import InvalidInput
 
     with pytest.raises(InvalidInput):
-        identify(app, "bad", "juggling")
+        identified(app, "bad", "juggling")
     with app.engine.connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM cases")).scalar_one() == 0
 
 
 def test_the_list_puts_overdue_cases_first_then_urgent_ones(app: App) -> None:
-    late = identify(app, "a", "weeding", first="Ерлан", last="Ахметов")
-    urgent = identify(app, "b", "forced_begging", first="Мадина", last="Ким")
-    identify(app, "c", "weeding", first="Daniyar", last="Seitkali")
+    late = identified(app, "a", "weeding", who=child(first="Ерлан", last="Ахметов"))
+    urgent = identified(app, "b", "forced_begging", who=child(first="Мадина", last="Ким"))
+    identified(app, "c", "weeding", who=child(first="Daniyar", last="Seitkali"))
     with app.uow() as work:  # make the first case long overdue
         work.session.execute(
             text("UPDATE cases SET next_action_due = :due WHERE number = :n"),
             {"due": NOW - 30 * DAY, "n": late},
         )
         work.commit()
-    rows = s.list_cases(CaseQuery(), app.uow())
+    rows = app.handle(c.ListCases(CaseQuery()))
     assert [r.number for r in rows][:2] == [late, urgent]
-    overdue = s.list_cases(CaseQuery(overdue_at=NOW), app.uow())
+    overdue = app.handle(c.ListCases(CaseQuery(overdue_at=NOW)))
     assert [r.number for r in overdue] == [late]
 
 
 def test_the_stored_index_columns_follow_the_case(app: App) -> None:
-    number = identify(app, "u", "trafficking")
+    number = identified(app, "u", "trafficking")
     with app.engine.connect() as connection:
         row = connection.execute(
             text("SELECT priority, alternative_status, state, region FROM cases")
         ).one()
     assert tuple(row) == ("urgent", "none", "identified", "Turkestan")
-    urgent = s.list_cases(CaseQuery(priority="urgent"), app.uow())
+    urgent = app.handle(c.ListCases(CaseQuery(priority="urgent")))
     assert [(r.number, r.next_action_due) for r in urgent] == [(number, NOW + timedelta(hours=24))]
 
 
@@ -172,6 +158,6 @@ def test_a_time_without_a_time_zone_is_refused_rather_than_stored_ambiguously(ap
         child(), with_field(seen("naive", "weeding"), observed_at=NOW.replace(tzinfo=None)), NOW
     )
     with pytest.raises(Exception, match="naive datetime"):
-        s.identify(command, app.uow(), app.rules)
+        app.handle(command)
     with app.engine.connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM cases")).scalar_one() == 0

@@ -13,9 +13,9 @@ import pytest
 from clms.bootstrap import App
 from clms.domain.outbox import RetryPolicy
 from clms.ports import Delivery, NewReminder, OutgoingMessage
-from clms.services.outbox import deliver_due, list_reminders
-from tests.check.helpers import identified
-from tests.conftest import NOW
+from clms.services import commands as c
+from clms.services.outbox import deliver_due
+from tests.builders import NOW, identified
 
 POLICY = RetryPolicy(
     max_attempts=3, base_delay_seconds=60, max_delay_seconds=3600, lease_seconds=300
@@ -58,7 +58,7 @@ def add_reminders(app: App, count: int, channel: str = "sms", status: str = "pen
 
 
 def statuses(app: App) -> Counter[str]:
-    return Counter(r.status for r in list_reminders(app.uow(), None, 1000))
+    return Counter(r.status for r in app.handle(c.ListReminders(None, 1000)))
 
 
 def test_due_reminders_are_sent_once_with_their_idempotency_key(app: App) -> None:
@@ -79,7 +79,7 @@ def test_a_failed_attempt_waits_for_its_backoff_and_the_receivers_retry_after(ap
     assert deliver_due(app.uow, {"sms": sender}, "w1", clock, POLICY, 10, random.Random(1)) == {
         "retry": 1
     }
-    [reminder] = list_reminders(app.uow(), None, 10)
+    [reminder] = app.handle(c.ListReminders(None, 10))
     assert (
         reminder.status == "pending"
         and reminder.attempts == 1
@@ -96,7 +96,7 @@ def test_a_permanent_refusal_goes_to_the_dead_letters_with_its_reason(app: App) 
     add_reminders(app, 1)
     sender = FakeSender(script=[Delivery.permanent("HTTP 400: invalid phone number")])
     assert deliver_due(app.uow, {"sms": sender}, "w1", Clock(NOW), POLICY, 10) == {"dead": 1}
-    [reminder] = list_reminders(app.uow(), "dead", 10)
+    [reminder] = app.handle(c.ListReminders("dead", 10))
     assert reminder.last_error == "HTTP 400: invalid phone number"
 
 
@@ -107,7 +107,7 @@ def test_a_reminder_that_keeps_failing_is_given_up_after_the_last_attempt(app: A
     for _ in range(3):
         deliver_due(app.uow, {"sms": sender}, "w1", clock, POLICY, 10)
         clock.now += timedelta(hours=2)
-    [reminder] = list_reminders(app.uow(), None, 10)
+    [reminder] = app.handle(c.ListReminders(None, 10))
     assert (reminder.status, reminder.attempts) == ("dead", 3)
     assert reminder.last_error == "gave up after 3 attempts: HTTP 503"
 
@@ -115,7 +115,7 @@ def test_a_reminder_that_keeps_failing_is_given_up_after_the_last_attempt(app: A
 def test_reminders_of_a_channel_without_an_adapter_wait_untouched(app: App) -> None:
     add_reminders(app, 2, channel="email")
     assert deliver_due(app.uow, {"sms": FakeSender()}, "w1", Clock(NOW), POLICY, 10) == {}
-    assert [(r.status, r.attempts) for r in list_reminders(app.uow(), None, 10)] == [
+    assert [(r.status, r.attempts) for r in app.handle(c.ListReminders(None, 10))] == [
         ("pending", 0)
     ] * 2
 
@@ -179,13 +179,11 @@ def test_several_deliverers_at_once_never_send_the_same_reminder_twice(
 
 
 def test_dead_reminders_can_be_put_back_in_the_queue_once_fixed(app: App) -> None:
-    from clms.services.outbox import requeue_dead
-
     add_reminders(app, 2)
     sender = FakeSender(script=[Delivery.permanent("HTTP 400: invalid phone number")] * 2)
     deliver_due(app.uow, {"sms": sender}, "w1", Clock(NOW), POLICY, 10)
     assert statuses(app) == {"dead": 2}
-    assert requeue_dead(app.uow(), None, NOW + timedelta(hours=1)) == 2
+    assert app.handle(c.RequeueDead(None, NOW + timedelta(hours=1))) == 2
     assert deliver_due(
         app.uow, {"sms": sender}, "w1", Clock(NOW + timedelta(hours=1)), POLICY, 10
     ) == {"sent": 2}

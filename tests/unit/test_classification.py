@@ -9,7 +9,7 @@ from clms.domain.classification import classify
 from clms.domain.errors import InvalidInput
 from clms.domain.model import Category, Priority
 from clms.domain.rules import ActivityKind, CountryRules
-from tests.conftest import seen
+from tests.builders import seen
 
 KZ_REPORTED = {
     "farming_vegetables", "weeding", "collecting_worms", "cotton_harvesting", "tobacco", "rice",

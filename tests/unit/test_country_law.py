@@ -14,7 +14,7 @@ from clms.domain.classification import classify
 from clms.domain.errors import InvalidInput
 from clms.domain.model import Category
 from clms.domain.rules import ActivityKind, CountryRules
-from tests.conftest import seen
+from tests.builders import seen
 
 LAW_TABLES = ("activities", "conditions", "admissions", "hours_limits", "load_limits")
 LAW_ENTRIES = ("minimum_age", "compulsory_education")

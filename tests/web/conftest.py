@@ -24,8 +24,16 @@ from clms.bootstrap import App, bootstrap
 from clms.settings import Settings
 from clms.web.app import create_app
 from tests import postgres
-from tests.check.helpers import DAY, add_contacts, in_service, reminders_of, run_check
-from tests.conftest import NOW, PROVIDERS
+from tests.builders import (
+    DAY,
+    NOW,
+    PROVIDERS,
+    add_contacts,
+    identified,
+    in_service,
+    reminders_of,
+    run_check,
+)
 from tests.servers import ThreadedServer, wait_until
 
 CHECKED = NOW + 25 * DAY  # the daily check finds the first follow-up coming due
@@ -69,7 +77,7 @@ def seed(database_url: str) -> tuple[str, str]:
             work.providers.add(provider)
         work.commit()
     add_contacts(system)
-    number = in_service(system, "s")
+    number = in_service(system, identified(system, "s"), provider="SCH-MAIL")
     run_check(system, CHECKED)
     (reminder,) = [r for r in reminders_of(system, number) if r.rule == "attendance_check"]
     system.engine.dispose()

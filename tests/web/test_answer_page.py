@@ -16,10 +16,10 @@ from sqlalchemy import func, select
 from clms.adapters.db.tables import AnswerTokenRow, AttendanceReportRow
 from clms.bootstrap import App
 from clms.domain.model import FollowUp, FollowUpState
+from clms.services import commands as c
 from clms.services.cases import index_of
 from clms.web.texts import TEXTS
-from tests.check.helpers import DAY, SCHOOL
-from tests.conftest import NOW
+from tests.builders import DAY, NOW, SCHOOL
 from tests.web.conftest import ANSWERED, Serve, Waiting, answer_url, at_time
 
 ANSWERS = ("attending_regularly", "attending_irregularly", "not_attending", "not_known")
@@ -39,8 +39,7 @@ class Recorded:
 
 
 def recorded(app: App, number: str) -> Recorded:
-    with app.uow() as work:
-        case = work.cases.get(number)
+    case = app.handle(c.GetCase(number))
     report = AttendanceReportRow.__table__.c
     token = AnswerTokenRow.__table__.c
     with app.engine.connect() as db:
@@ -55,13 +54,11 @@ def recorded(app: App, number: str) -> Recorded:
 
 
 def asked_follow_up(app: App, number: str) -> FollowUp:
-    with app.uow() as work:
-        return min(work.cases.get(number).follow_ups, key=lambda f: f.due_on)
+    return min(app.handle(c.GetCase(number)).follow_ups, key=lambda f: f.due_on)
 
 
 def alternative_status(app: App, number: str) -> str:
-    with app.uow() as work:
-        return index_of(work.cases.get(number), app.rules).alternative_status.value
+    return index_of(app.handle(c.GetCase(number)), app.rules).alternative_status.value
 
 
 def answer(site: str, token: str, chosen: str, lang: str | None = None) -> httpx.Response:
