@@ -1,7 +1,7 @@
 """Every refusal is an error a person can read and act on; none leaves anything written.
 
 The errors say what went wrong, never how to show it: the edges map their types to exit
-codes (clms.cli) and HTTP statuses (clms.web)."""
+codes (clms.cli.plumbing) and HTTP statuses (clms.web)."""
 
 
 class ClmsError(Exception):

@@ -1,4 +1,5 @@
-"""Cases, summaries and classifications as plain dicts (for --json) and as text."""
+"""What the commands print: cases, summaries, classifications, the rules, the directory and
+the reminders, as plain dicts (for --json) and as text."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Any
 from clms.domain.model import Case, Classification, Provider
 from clms.domain.rules import CountryRules
 from clms.ports import CaseSummary, StoredReminder
-from clms.services.cases import index_of
+from clms.services.cases import Identified, index_of
 from clms.states import CASE_LIFECYCLE
 
 
@@ -132,6 +133,18 @@ def classification_text(classification: Classification) -> str:
     return "\n".join([*lines, f"  rules: {classification.rules_version}"])
 
 
+def identified_dict(result: Identified) -> dict[str, Any]:
+    return {
+        "case": result.case_number,
+        "outcome": result.outcome,
+        **classification_dict(result.classification),
+    }
+
+
+def identified_text(result: Identified) -> str:
+    return f"{result.case_number} ({result.outcome})\n" + classification_text(result.classification)
+
+
 def provider_dict(provider: Provider) -> dict[str, Any]:
     offers = [{"service_type": s, "district": d} for s, d in sorted(provider.offers)]
     return {**asdict(provider), "offers": offers}
@@ -164,3 +177,47 @@ def reminders_text(rows: list[StoredReminder]) -> str:
         + (f" - {r.last_error}" if r.last_error else "")
         for r in rows
     )
+
+
+def rules_dict(rules: CountryRules) -> dict[str, Any]:
+    """What `clms rules` shows: every value with its source; `unverified` says what to check."""
+    return {
+        "country": rules.code,
+        "version": rules.version,
+        "hazardous_list": rules.hazardous_list,
+        "minimum_age": asdict(rules.minimum_age),
+        "admissions": [asdict(a) for a in rules.admissions],
+        "compulsory_education": asdict(rules.compulsory_education)
+        if rules.compulsory_education
+        else None,
+        "hours_limits": [asdict(h) for h in rules.hours_limits],
+        "load_limits": [asdict(x) for x in rules.load_limits],
+        "documents": [asdict(d) for d in rules.documents],
+    }
+
+
+def rules_text(data: dict[str, Any]) -> str:
+    def line(row: dict[str, Any], text: str) -> str:
+        flag = f"\n      unverified: {row['unverified']}" if row.get("unverified") else ""
+        return f"  {text}\n      source: {row['source']}{flag}"
+
+    lines = [f"{data['country']} rules, version {data['version']}"]
+    lines.append(f"hazardous list: {data['hazardous_list']}")
+    lines.append(line(data["minimum_age"], f"minimum age {data['minimum_age']['age']}"))
+    for a in data["admissions"]:
+        lines.append(line(a, f"from {a['from_age']}: {a['label']} ({', '.join(a['requires'])})"))
+    if data["compulsory_education"]:
+        until = data["compulsory_education"]["until_age"]
+        lines.append(line(data["compulsory_education"], f"education compulsory until {until}"))
+    for h in data["hours_limits"]:
+        caps = {k: v for k, v in h.items() if k.startswith("max_") and v is not None}
+        lines.append(
+            line(h, f"under {h['below_age']}: " + ", ".join(f"{k} {v:g}" for k, v in caps.items()))
+        )
+    for x in data["load_limits"]:
+        lines.append(line(x, f"load {x['sex']} {x['from_age']}: at most {x['max_kg']:g} kg"))
+    lines.append("sources:")
+    for d in data["documents"]:
+        flag = f"\n      unverified: {d['unverified']}" if d["unverified"] else ""
+        lines.append(f"  {d['code']}: {d['title']}\n      found: {d['found']}{flag}")
+    return "\n".join(lines)
