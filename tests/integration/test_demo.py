@@ -13,7 +13,7 @@ from clms.bootstrap import App, bootstrap
 from clms.domain.model import Case, ClosureReason
 from clms.ports import CaseQuery
 from clms.services import cases as services
-from clms.services import directory
+from clms.services import commands as c
 from clms.settings import Settings
 from clms.states import CASE_LIFECYCLE
 
@@ -39,8 +39,8 @@ def loaded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[App, dict
 @pytest.fixture(scope="module")
 def all_cases(loaded: tuple[App, dict[str, int]]) -> list[Case]:
     app, _ = loaded
-    rows = services.list_cases(EVERY_CASE, app.uow())
-    return [services.get_case(row.number, app.uow()) for row in rows]
+    rows = app.handle(c.ListCases(EVERY_CASE))
+    return [app.handle(c.GetCase(row.number)) for row in rows]
 
 
 def test_every_state_of_the_case_lifecycle_has_at_least_one_case(all_cases: list[Case]) -> None:
@@ -64,7 +64,7 @@ def test_no_act_is_dated_after_the_clock_and_each_follows_the_one_before(
 
 def test_some_cases_are_overdue(loaded: tuple[App, dict[str, int]]) -> None:
     app, counts = loaded
-    overdue = services.list_cases(CaseQuery(overdue_at=CLOCK, limit=100_000), app.uow())
+    overdue = app.handle(c.ListCases(CaseQuery(overdue_at=CLOCK, limit=100_000)))
     assert overdue
     assert counts["overdue"] == len(overdue)
 
@@ -106,7 +106,7 @@ def test_every_referral_goes_to_a_provider_that_offers_it_in_the_childs_district
     loaded: tuple[App, dict[str, int]], all_cases: list[Case]
 ) -> None:
     app, _ = loaded
-    providers = {p.code: p for p in directory.list_providers(app.uow())}
+    providers = {p.code: p for p in app.handle(c.ListProviders())}
     for case in all_cases:
         for referral in case.referrals:
             provider = providers[referral.provider]
@@ -126,11 +126,11 @@ def test_if_empty_on_a_loaded_database_writes_nothing(
     loaded: tuple[App, dict[str, int]],
 ) -> None:
     app, _ = loaded
-    before = services.list_cases(EVERY_CASE, app.uow())
-    providers = directory.list_providers(app.uow())
+    before = app.handle(c.ListCases(EVERY_CASE))
+    providers = app.handle(c.ListProviders())
     assert demo.load(app, cases=10, if_empty=True)["skipped"] == 1
-    assert services.list_cases(EVERY_CASE, app.uow()) == before
-    assert directory.list_providers(app.uow()) == providers
+    assert app.handle(c.ListCases(EVERY_CASE)) == before
+    assert app.handle(c.ListProviders()) == providers
 
 
 def test_loading_again_reuses_the_directory_and_adds_new_children(tmp_path: Path) -> None:
@@ -141,7 +141,7 @@ def test_loading_again_reuses_the_directory_and_adds_new_children(tmp_path: Path
     assert second["providers"] == 0
     # Every story opened a new case: had a child met an open case of the first load, its
     # identification would have attached and the story would have stopped with an error.
-    assert len(services.list_cases(EVERY_CASE, app.uow())) == first["cases"] + second["cases"]
+    assert len(app.handle(c.ListCases(EVERY_CASE))) == first["cases"] + second["cases"]
     app.engine.dispose()
 
 
