@@ -49,7 +49,7 @@ CASE_LIFECYCLE = Lifecycle(
                 (LOST,),
                 state,
                 guards=("returns_where_it_was",),
-                effects=("forget_state_before_lost",),
+                effects=("found_again",),
             )
             for state in ACTIVE
         ),

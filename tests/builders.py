@@ -133,7 +133,8 @@ def in_service(
 def visit(app: App, number: str, on: date, **outcome: bool) -> Case:
     """A follow-up visit on `on`: attending and not working, unless `outcome` says."""
     at = datetime.combine(on, NOW.timetz())
-    return app.handle(c.RecordFollowUp(number, SOCIAL_WORKER, at, visited_on=on, **outcome))
+    said = {"attending": True, "working": False, **outcome}
+    return app.handle(c.RecordFollowUp(number, SOCIAL_WORKER, at, visited_on=on, **said))
 
 
 def close(

@@ -178,9 +178,10 @@ def start_service(
 
 def follow_up(
     number: CaseNumber,
+    # No defaults: a visit recorded without its outcome must not count as satisfactory.
+    attending: Annotated[bool, typer.Option("--attending/--not-attending")],
+    working: Annotated[bool, typer.Option("--working/--not-working")],
     on: Day = None,
-    attending: Annotated[bool, typer.Option("--attending/--not-attending")] = True,
-    working: Annotated[bool, typer.Option("--working/--not-working")] = False,
     evidence: Annotated[str, typer.Option(help="E.g. the school's attendance report.")] = "",
     reason: Reason = "",
     who: Who = "social_worker",

@@ -83,7 +83,7 @@ def expire_referral(case: Case, provider: str, act: Act) -> None:
 
 def record_visit(case: Case, visit: Visit, act: Act) -> None:
     """A follow-up visit's outcome; a child found working again relapses to assessment."""
-    complete_follow_up(_slot_for_visit(case), visit)
+    complete_follow_up(_slot_for_visit(case, visit.on), visit)
     data = {"visited_on": visit.on.isoformat(), "attending": visit.attending,
             "working": visit.working}  # fmt: skip
     note(case, "record_follow_up", replace(act, data=data))
@@ -123,11 +123,13 @@ def _awaits_evidence(case: Case, follow_up: FollowUp) -> bool:
     return follow_up.state is FollowUpState.SCHEDULED and case.state == case_states.IN_SERVICE
 
 
-def _slot_for_visit(case: Case) -> FollowUp:
-    """The visit counts for the earliest scheduled follow-up, or is an extra one."""
-    scheduled = case.scheduled_follow_ups()
+def _slot_for_visit(case: Case, on: date) -> FollowUp:
+    """The visit counts for the scheduled follow-up nearest its date (the earlier of two
+    as near), or is an extra one: a visit on day 88 is the day-90 visit, not a late day-30
+    one that would leave the day-90 slot to fall overdue."""
+    scheduled = sorted(case.scheduled_follow_ups(), key=lambda f: f.due_on)
     if scheduled:
-        return scheduled[0]
+        return min(scheduled, key=lambda f: abs((f.due_on - on).days))
     extra = FollowUp(due_on=case.service_started_on or date.min)
     case.follow_ups.append(extra)
     return extra

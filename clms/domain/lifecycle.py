@@ -207,8 +207,11 @@ class _Firing:
     def remember_state_before_lost(self, event: Any) -> None:
         self.case.state_before_lost = event.transition.source
 
-    def forget_state_before_lost(self, event: Any) -> None:
+    def found_again(self, event: Any) -> None:
+        """Back where it was, with a fresh count of failed contacts: the old count would
+        have the next check mark the case lost again the same night."""
         self.case.state_before_lost = None
+        self.case.failed_contacts = 0
 
     def _end_service(self, referral_trigger: str) -> None:
         """Ends the started service, if any, and cancels the follow-ups not yet done."""

@@ -136,7 +136,9 @@ class Observation:
 
     @property
     def working(self) -> bool:
-        return bool(self.activities)
+        """Seen at work: an activity, or hours of work reported without one (the monitor
+        may not find the activity in the list; the hours still say the child works)."""
+        return bool(self.activities or self.hours_per_week or self.hours_per_day)
 
 
 @dataclass(frozen=True)

@@ -73,7 +73,7 @@ def _identify(
         if recorded is not None:
             return recorded
         identification = Identification(cmd.observation, classification, cmd.now)
-        case = uow.cases.open_case_of(child_key(cmd.child))
+        case = _open_case_of_the_same_child(cmd.child, uow)
         if case is None:
             case = case_events.open_case(cmd.child, identification, _monitor_act(cmd, rules))
             uow.cases.add(case, index_of(case, rules))
@@ -131,7 +131,8 @@ def record_follow_up(cmd: c.RecordFollowUp, uow: UnitOfWork, rules: CountryRules
     def change(case: Case) -> None:
         visited = cmd.visited_on or cmd.now.date()
         _check_follow_up(case, visited, cmd.now.date())
-        visit = Visit(visited, cmd.attending, cmd.working, cmd.reason, cmd.evidence)
+        attending, working = _outcome(cmd)
+        visit = Visit(visited, attending, working, cmd.reason, cmd.evidence)
         case_events.record_visit(case, visit, _act(cmd, rules, {}))
 
     return _change(cmd, uow, rules, change)
@@ -161,7 +162,17 @@ def get_case(number: str, uow: UnitOfWork) -> Case:
 
 def open_case_of(child: Child, uow: UnitOfWork) -> Case | None:
     with uow:
-        return uow.cases.open_case_of(child_key(child))
+        return _open_case_of_the_same_child(child, uow)
+
+
+def _open_case_of_the_same_child(child: Child, uow: UnitOfWork) -> Case | None:
+    """A name with no letter the matching key can read (Arabic, Chinese or Georgian script,
+    "?") is no evidence of identity, as for `same_name`: such a child gets a case of their
+    own rather than being merged with every other child so written."""
+    key = child_key(child)
+    if not (key.first_key and key.last_key):
+        return None
+    return uow.cases.open_case_of(key)
 
 
 def list_cases(query: CaseQuery, uow: UnitOfWork) -> list[CaseSummary]:
@@ -238,6 +249,14 @@ def _check_child(child: Child, seen: Observation, rules: CountryRules) -> None:
         )
     if child.sex not in ("f", "m", "x"):
         raise InvalidInput("sex must be f, m or x", field="sex")
+
+
+def _outcome(cmd: c.RecordFollowUp) -> tuple[bool, bool]:
+    for field in ("attending", "working"):
+        if getattr(cmd, field) is None:
+            raise InvalidInput(f"a follow-up needs its outcome: say whether the child is "
+                               f"{field} (yes or no)", field=field)  # fmt: skip
+    return bool(cmd.attending), bool(cmd.working)
 
 
 def _check_follow_up(case: Case, visited: date, today: date) -> None:

@@ -76,8 +76,9 @@ class StartService(CaseCommand):
 @dataclass(frozen=True)
 class RecordFollowUp(CaseCommand):
     visited_on: date | None = None
-    attending: bool = True
-    working: bool = False
+    # Both must be said: a visit without its outcome must not count as satisfactory.
+    attending: bool | None = None
+    working: bool | None = None
     evidence: str = ""
 
 

@@ -16,6 +16,7 @@ from clms.services.check import SYSTEM
 from tests.builders import (
     DAY,
     NOW,
+    SOCIAL_WORKER,
     add_contacts,
     child,
     identified,
@@ -196,3 +197,20 @@ def test_the_check_can_be_limited_to_one_region(app_with_contacts: App) -> None:
         == 0
     )
     assert run_check(app_with_contacts, NOW + 8 * DAY, region="Turkestan")["not_assessed"] == 1
+
+
+def test_a_lost_case_resumed_stays_found_through_the_checks_that_follow(
+    app_with_contacts: App,
+) -> None:
+    app = app_with_contacts
+    number = in_service(app, identified(app, "f"), provider="SCH-MAIL", started=date(2026, 3, 3))
+    day = NOW
+    while app.handle(c.GetCase(number)).state != "lost_to_follow_up":
+        day += DAY
+        run_check(app, day)  # day by day: each follow-up is missed 30 days after it was due
+    app.handle(c.Resume(number, SOCIAL_WORKER, day + DAY, "the family is back from Russia"))
+    for later in range(2, 10):  # the nights after: the old count must not mark it lost again
+        run_check(app, day + later * DAY)
+    case = app.handle(c.GetCase(number))
+    assert (case.state, case.failed_contacts) == ("in_service", 0)
+    assert [h.trigger for h in case.history].count("mark_lost") == 1

@@ -93,6 +93,13 @@ def test_a_social_worker_takes_a_case_from_identification_to_service(cli: Cli) -
     assert [h["actor"] for h in shown["history"][1:]] == ["aigul.s"] * 4
     assert [f["due_on"] for f in shown["follow_ups"]] == ["2026-04-03", "2026-06-02", "2026-08-31"]
 
+    visit = ("follow-up", number, "--on", "2026-04-03", "--now", "2026-04-03T12:00:00")
+    refused = cli.run(*visit, "--attending", ok=False)  # whether working was not said
+    assert refused.returncode == 2 and "--working" in refused.stderr
+    assert cli.json("show", number)["version"] == shown["version"]
+    cli.run(*visit, "--attending", "--not-working")
+    assert cli.json("show", number)["follow_ups"][0]["done_on"] == "2026-04-03"
+
 
 def test_a_refusal_exits_non_zero_with_the_reason_and_writes_nothing(cli: Cli) -> None:
     number = identify(cli)["case"]

@@ -339,3 +339,44 @@ def test_the_actor_and_reason_of_every_change_are_in_the_history(app: App) -> No
         "home visit done",
         NOW,
     )
+
+
+@pytest.mark.parametrize(
+    "names",
+    [
+        [("محمد", "علي"), ("王伟", "李"), ("გიორგი", "ბერიძე"), ("?", "?")],
+        [("Aigerim", "?"), ("Madina", "?")],  # twins whose surname the monitor could not write
+        [("?", "Saparova"), ("?", "Saparova")],
+    ],
+)
+def test_children_whose_names_the_matching_key_cannot_read_are_never_merged(
+    app: App, names: list[tuple[str, str]]
+) -> None:
+    numbers = {
+        app.handle(c.Identify(child(first, last), seen(f"sub-{i}", "weeding"), NOW)).case_number
+        for i, (first, last) in enumerate(names)
+    }
+    assert len(numbers) == len(names)  # same district, same birth date: still one case each
+
+
+def test_a_follow_up_without_its_outcome_is_refused_naming_it_and_records_nothing(
+    app: App,
+) -> None:
+    number = in_service(app, identified(app, "sub-0", HARVEST))
+    before = app.handle(c.GetCase(number))
+    on = date(2026, 4, 2)
+    at = NOW + 31 * DAY
+    for said, missing in (({}, "attending"), ({"attending": True}, "working")):
+        command = c.RecordFollowUp(number, SOCIAL_WORKER, at, visited_on=on, **said)
+        with pytest.raises(InvalidInput, match=f"whether the child is {missing}") as refused:
+            app.handle(command)
+        assert refused.value.field == missing
+    assert app.handle(c.GetCase(number)) == before
+
+
+def test_a_visit_fills_the_follow_up_nearest_its_date(app: App) -> None:
+    number = in_service(app, identified(app, "sub-0", HARVEST))  # due 2 Apr, 1 Jun, 30 Aug
+    case = visit(app, number, date(2026, 5, 28))  # nearest the June visit, not April's
+    done = {f.due_on: f.done_on for f in case.follow_ups}
+    assert done == {date(2026, 4, 2): None, date(2026, 6, 1): date(2026, 5, 28),
+                    date(2026, 8, 30): None}  # fmt: skip

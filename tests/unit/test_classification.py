@@ -145,3 +145,13 @@ def test_bad_input_is_refused_naming_the_field(
     with pytest.raises(InvalidInput) as refused:
         classify(age, observation, kz)  # type: ignore[arg-type]
     assert refused.value.field == field
+
+
+@pytest.mark.parametrize("hours", [{"hours_per_week": 20}, {"hours_per_day": 5}])
+def test_a_child_reported_working_hours_without_an_activity_is_working(
+    kz: CountryRules, hours: dict[str, float]
+) -> None:
+    # The monitor found no activity in the list to tick; the hours still say the child works.
+    result = classify(12, seen("s", **hours), kz)  # type: ignore[arg-type]
+    assert result.category is Category.BELOW_MINIMUM_AGE
+    assert "age 12: no work is allowed before 14" in result.reasons[0]
