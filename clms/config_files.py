@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from clms.domain.errors import InvalidInput
+from clms.domain.reminders import REMINDER_RULES
 from clms.domain.rules import (
     Activity,
     ActivityKind,
@@ -82,7 +83,7 @@ def load_country(code: str, config_dir: Path = DEFAULT_CONFIG_DIR) -> CountryRul
         closing=ClosingPolicy(**country.get("closing", {})),
         deadlines=Deadlines(**country.get("deadlines", {})),
         follow_up_days=tuple(country["follow_up"]["days_after_service_start"]),
-        check=CheckPolicy(**country.get("check", {})),
+        check=_check_policy(path.name, country.get("check", {})),
     )
 
 
@@ -113,6 +114,20 @@ class _Law:
     def optional(self, table: str, make: Callable[..., T]) -> T | None:
         row = self.data.get(table)
         return make(**self.sourced(row, table)) if row else None
+
+
+def _check_policy(file: str, table: dict[str, Any]) -> CheckPolicy:
+    """A repeat for a rule that does not exist, or that changes the case (it acts once),
+    would be silently ignored: refuse it, naming the rules that can repeat."""
+    can_repeat = sorted(e.rule.value for e in REMINDER_RULES if e.audience and not e.change)
+    wrong = sorted(set(table.get("repeat_every_days", {})) - set(can_repeat))
+    if wrong:
+        raise InvalidInput(
+            f"{file}: [check.repeat_every_days] names {wrong}; the rules that can repeat "
+            f"are {can_repeat}",
+            field="repeat_every_days",
+        )
+    return CheckPolicy(**table)
 
 
 def _read(path: Path) -> dict[str, Any]:

@@ -184,9 +184,12 @@ class FakeOutbox:
             row.status, row.attempts, row.next_attempt_at = ReminderStatus.PENDING, 0, now
         return len(chosen)
 
-    def listing(self, status: str | None, limit: int) -> list[StoredReminder]:
+    def listing(
+        self, status: str | None, limit: int, case_number: str | None = None
+    ) -> list[StoredReminder]:
         chosen = [row for row in self.rows.values() if status in (None, row.status)]
-        return self._stored(sorted(chosen, key=lambda row: -row.id))[:limit]
+        listed = self._stored(sorted(chosen, key=lambda row: -row.id))
+        return [r for r in listed if case_number in (None, r.case_number)][:limit]
 
     def _stored(self, rows: list[_ReminderRow]) -> list[StoredReminder]:
         numbers = {case.id: case.number for case in self.cases.stored.values()}

@@ -104,6 +104,12 @@ def urgent_overdue(now: datetime, policy: CheckPolicy) -> Select[Any]:
     return _waiting_for_referral(now, urgent=True)
 
 
+def action_escalation(now: datetime, policy: CheckPolicy) -> Select[Any]:
+    """Not assessed or not referred, long after it was due: the supervisor is told."""
+    late = now - timedelta(days=policy.action_escalate_after_days)
+    return _waiting_for_referral(late, urgent=False)
+
+
 def _sent_referrals_due_before(moment: datetime) -> Select[Any]:
     joined = _cases(
         ReferralRow.due_at, provider=ReferralRow.provider_code, service=ReferralRow.service_type
@@ -238,6 +244,7 @@ QUERIES: dict[str, Query] = {
     "not_assessed": Query(not_assessed),
     "not_referred": Query(not_referred),
     "urgent_overdue": Query(urgent_overdue),
+    "action_escalation": Query(action_escalation),
     "referral_unanswered": Query(referral_unanswered),
     "referral_escalation": Query(referral_escalation),
     "referral_expired": Query(referral_expired),

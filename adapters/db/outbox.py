@@ -96,10 +96,14 @@ class SqlOutbox:
             select(ReminderRow, col(CaseRow.number)).where(col(ReminderRow.id).in_(ids))
         )
 
-    def listing(self, status: str | None, limit: int) -> list[StoredReminder]:
+    def listing(
+        self, status: str | None, limit: int, case_number: str | None = None
+    ) -> list[StoredReminder]:
         query = select(ReminderRow, col(CaseRow.number))
         if status is not None:
             query = query.where(col(ReminderRow.status) == status)
+        if case_number is not None:
+            query = query.where(col(CaseRow.number) == case_number)
         return self._stored(query.order_by(col(ReminderRow.id).desc()).limit(limit))
 
     def _stored(self, query: Any) -> list[StoredReminder]:

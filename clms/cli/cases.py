@@ -92,7 +92,9 @@ def show(number: CaseNumber, as_json: AsJson = False) -> None:
     with refusals(as_json):
         system = open_app()
         case = system.handle(c.GetCase(number))
-        emit(as_json, case_dict(case, system.rules), lambda: case_text(case, system.rules))
+        told = system.handle(c.ListReminders(limit=10_000, case_number=number))
+        emit(as_json, case_dict(case, system.rules, told),
+             lambda: case_text(case, system.rules, told))  # fmt: skip
 
 
 def list_cases(

@@ -7,7 +7,9 @@ from dataclasses import asdict
 from datetime import date, datetime
 from typing import Any
 
+from clms.domain.check import CheckRule, due_and_round
 from clms.domain.model import Case, Classification, Provider
+from clms.domain.reminders import reminder_rule
 from clms.domain.rules import CountryRules
 from clms.ports import CaseSummary, StoredReminder
 from clms.services.cases import Identified, index_of
@@ -37,7 +39,9 @@ def classification_dict(classification: Classification) -> dict[str, Any]:
     }
 
 
-def case_dict(case: Case, rules: CountryRules) -> dict[str, Any]:
+def case_dict(
+    case: Case, rules: CountryRules, told: list[StoredReminder] | None = None
+) -> dict[str, Any]:
     index = index_of(case, rules)
     return jsonable_dict(
         {
@@ -56,8 +60,27 @@ def case_dict(case: Case, rules: CountryRules) -> dict[str, Any]:
             "follow_ups": [asdict(f) for f in case.follow_ups],
             "identifications": [_identification(i) for i in case.identifications],
             "history": [asdict(entry) for entry in case.history],
+            "chased": _chased(told or []),
         }
     )
+
+
+def _chased(told: list[StoredReminder]) -> list[dict[str, Any]]:
+    """Who has been told about what on this case, and how often: the ladder of reminders,
+    the latest first (one line per rule, from its latest reminder)."""
+    by_rule: dict[str, list[StoredReminder]] = {}
+    for reminder in sorted(told, key=lambda r: r.id, reverse=True):
+        by_rule.setdefault(reminder.rule, []).append(reminder)
+    return [_chase(reminders) for reminders in by_rule.values()]
+
+
+def _chase(reminders: list[StoredReminder]) -> dict[str, Any]:
+    latest = reminders[0]
+    due, _ = due_and_round(latest.key)
+    rung = reminder_rule(CheckRule(latest.rule)).audience  # who: the rung of the ladder
+    return {"rule": latest.rule, "due_since": due, "rung": rung.value if rung else "",
+            "to": latest.recipient, "channel": latest.channel, "times": len(reminders),
+            "last": latest.created_at, "status": latest.status}  # fmt: skip
 
 
 def summary_dict(summary: CaseSummary, now: datetime) -> dict[str, Any]:
@@ -65,8 +88,8 @@ def summary_dict(summary: CaseSummary, now: datetime) -> dict[str, Any]:
     return jsonable_dict({**asdict(summary), "overdue": overdue})
 
 
-def case_text(case: Case, rules: CountryRules) -> str:
-    data, child = case_dict(case, rules), case.child
+def case_text(case: Case, rules: CountryRules, told: list[StoredReminder] | None = None) -> str:
+    data, child = case_dict(case, rules, told), case.child
     due = data["next_action_due"] or "-"
     lines = [
         f"Case {case.number} (version {case.version}): {_words(case.state)}",
@@ -77,6 +100,13 @@ def case_text(case: Case, rules: CountryRules) -> str:
     ]
     lines += [f"  referral to {r.provider} ({r.service_type}): {r.state}" for r in case.referrals]
     lines += [_follow_up_line(f) for f in case.follow_ups]
+    lines += ["  chased:"] if data["chased"] else []
+    lines += [
+        f"    {_words(c['rule'])}, due since {c['due_since']}: {_words(c['rung'])} {c['to']} "
+        f"({c['channel']}), "
+        f"told {_times(c['times'])}, last {c['last']:%Y-%m-%d} ({c['status']})"
+        for c in _chased(told or [])
+    ]
     lines.append("  history:")
     lines += [
         f"    {e.seq:>3} {e.at:%Y-%m-%d %H:%M} {e.actor} ({e.role}) {e.trigger}: "
@@ -121,6 +151,10 @@ def _identification(identification: Any) -> dict[str, Any]:
         "activities": list(identification.observation.activities),
         **classification_dict(identification.classification),
     }
+
+
+def _times(count: int) -> str:
+    return "once" if count == 1 else f"{count} times"
 
 
 def _words(name: str) -> str:

@@ -14,6 +14,7 @@ from clms.domain.model import Role
 class CheckRule(StrEnum):
     NOT_ASSESSED = "not_assessed"
     NOT_REFERRED = "not_referred"
+    ACTION_ESCALATION = "action_escalation"
     URGENT_OVERDUE = "urgent_overdue"
     REFERRAL_UNANSWERED = "referral_unanswered"
     REFERRAL_ESCALATION = "referral_escalation"
@@ -41,10 +42,14 @@ class Finding:
     provider_code: str | None = None
     service_type: str | None = None
     follow_up_id: int | None = None
+    round: int = 0  # 0: the first reminder of this obligation; then one more each repeat
 
     @property
     def key(self) -> str:
-        return f"{self.case_number}:{self.rule.value}:{self.due.isoformat()}"
+        """One reminder per case, rule, due day and round: the check finds an open
+        obligation every night, and tells again only when a new round has begun."""
+        first = f"{self.case_number}:{self.rule.value}:{self.due.isoformat()}"
+        return f"{first}:{self.round}" if self.round else first
 
     @property
     def child(self) -> str:
@@ -71,3 +76,10 @@ def channel_for(contact: Contact | None, audience: Role) -> tuple[str, str]:
     if audience is Role.PROVIDER:
         order = [("webhook", contact.webhook_url), ("email", contact.email), ("sms", contact.phone)]
     return next(((channel, address) for channel, address in order if address.strip()), ("task", ""))
+
+
+def due_and_round(key: str) -> tuple[date, int]:
+    """What a reminder's key (Finding.key) says: since when the obligation is due, and
+    which round of reminders it is (0: the first)."""
+    _, _, due, *more = key.split(":")
+    return date.fromisoformat(due), int(more[0]) if more else 0

@@ -11,12 +11,14 @@ checks all four)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
 
 from clms.domain import case_events
 from clms.domain.check import CheckRule, Finding
 from clms.domain.lifecycle import Act, fire
 from clms.domain.model import Case, Role
+from clms.domain.rules import CheckPolicy
 
 NOBODY = None  # a rule that only changes the case: no reminder goes out
 
@@ -44,6 +46,19 @@ class ReminderRule:
     audience: Role | None  # NOBODY: the rule only changes the case
     template: str | None  # the message's table in config/messages/<language>.toml
     answer_link: bool = False  # the message carries a signed link to the attendance answer page
+    # How long after the obligation's due day the rule's query first finds it (the
+    # escalations): its rounds of reminders are counted from then.
+    found_after_days: Callable[[CheckPolicy], int] | None = None
+
+    def in_round(self, finding: Finding, today: date, policy: CheckPolicy) -> Finding:
+        """The finding in the round of reminders `today` falls in: a new round every
+        `repeat_every_days` of this rule while the obligation stays open."""
+        every = policy.repeat_every_days.get(self.rule.value, 0)
+        late = self.found_after_days(policy) if self.found_after_days else 0
+        first = finding.due + timedelta(days=late)
+        if every <= 0 or today <= first:
+            return finding
+        return replace(finding, round=(today - first).days // every)
 
 
 # --- the changes: a finding turned into the domain's verbs -------------------------------
@@ -110,6 +125,14 @@ REMINDER_RULES: tuple[ReminderRule, ...] = (
         template="not_referred",
     ),
     ReminderRule(
+        rule=CheckRule.ACTION_ESCALATION,
+        query="action_escalation",
+        change=None,
+        audience=Role.SUPERVISOR,
+        template="action_escalation",
+        found_after_days=lambda policy: policy.action_escalate_after_days,
+    ),
+    ReminderRule(
         rule=CheckRule.REFERRAL_UNANSWERED,
         query="referral_unanswered",
         change=None,
@@ -122,6 +145,7 @@ REMINDER_RULES: tuple[ReminderRule, ...] = (
         change=None,
         audience=Role.SUPERVISOR,
         template="referral_escalation",
+        found_after_days=lambda policy: policy.referral_escalate_after_days,
     ),
     ReminderRule(
         rule=CheckRule.ATTENDANCE_CHECK,
@@ -144,6 +168,7 @@ REMINDER_RULES: tuple[ReminderRule, ...] = (
         change=None,
         audience=Role.SUPERVISOR,
         template="follow_up_escalation",
+        found_after_days=lambda policy: policy.follow_up_escalate_after_days,
     ),
     ReminderRule(
         rule=CheckRule.TURNED_18,

@@ -149,7 +149,9 @@ class Outbox(Protocol):
 
     def requeue_dead(self, ids: list[int] | None, now: datetime) -> int: ...
 
-    def listing(self, status: str | None, limit: int) -> list[StoredReminder]: ...
+    def listing(
+        self, status: str | None, limit: int, case_number: str | None = None
+    ) -> list[StoredReminder]: ...
 
 
 class Staff(Protocol):

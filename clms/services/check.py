@@ -61,7 +61,8 @@ def act_on_chunk(
     reminders: list[NewReminder] = []
     conflicts = 0
     with uow:
-        findings = uow.check.findings(rule, case_ids, now)
+        found_now = uow.check.findings(rule, case_ids, now)
+        findings = [entry.in_round(finding, now.date(), rules.check) for finding in found_now]
         known = uow.outbox.known_keys([f.key for f in findings])
         book = _Directory(uow)
         for finding in findings:

@@ -172,6 +172,7 @@ class DeliverDue(Command[dict[str, int]]):
 class ListReminders(Command[list[StoredReminder]]):
     status: str | None = None
     limit: int = 100
+    case_number: str | None = None  # one case's reminders only
 
 
 @dataclass(frozen=True)

@@ -79,7 +79,9 @@ HANDLERS: dict[type[c.Command[Any]], Handler] = {
         cmd.rule, cmd.case_ids, cmd.now, deps.new_uow(), deps.rules, deps.links
     ),
     c.DeliverDue: _deliver_due,
-    c.ListReminders: lambda cmd, deps: outbox.list_reminders(deps.new_uow(), cmd.status, cmd.limit),
+    c.ListReminders: lambda cmd, deps: outbox.list_reminders(
+        deps.new_uow(), cmd.status, cmd.limit, cmd.case_number
+    ),
     c.RequeueDead: lambda cmd, deps: outbox.requeue_dead(deps.new_uow(), cmd.ids, cmd.now),
     c.OpenAnswer: lambda cmd, deps: answers.open_answer(
         cmd.token, cmd.now, deps.new_uow(), deps.links.secret

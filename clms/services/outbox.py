@@ -39,10 +39,10 @@ def deliver_due(
 
 
 def list_reminders(
-    uow: UnitOfWork, status: str | None = None, limit: int = 100
+    uow: UnitOfWork, status: str | None = None, limit: int = 100, case_number: str | None = None
 ) -> list[StoredReminder]:
     with uow:
-        return uow.outbox.listing(status, limit)
+        return uow.outbox.listing(status, limit, case_number)
 
 
 def requeue_dead(uow: UnitOfWork, ids: list[int] | None, now: datetime) -> int:

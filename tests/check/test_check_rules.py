@@ -3,12 +3,13 @@ it should, tells the right person by the right channel, and never twice."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from sqlalchemy import text
 
 from clms.bootstrap import App
+from clms.cli.rendering import case_dict
 from clms.domain.model import AlternativeStatus
 from clms.services import cases as s
 from clms.services import commands as c
@@ -129,18 +130,35 @@ def test_a_school_with_its_own_system_gets_a_json_attendance_check_with_the_mini
     assert reminder.payload["child"] == "Айгерім С."
 
 
-def test_an_overdue_follow_up_is_reminded_then_escalated_then_counted_missed(
+def told_day_by_day(app: App, number: str, first: date, last: date) -> list[tuple[str, str]]:
+    """The check run every night from `first` to `last`: (day, rule) of each reminder."""
+    told: list[tuple[str, str]] = []
+    day = first
+    while day <= last:
+        before = len(rules_of(app, number))
+        run_check(app, datetime.combine(day, time(2), UTC))
+        told += [(day.strftime("%d %b"), rule) for rule in rules_of(app, number)[before:]]
+        day += timedelta(days=1)
+    return told
+
+
+def test_an_overdue_follow_up_is_reminded_weekly_escalated_weekly_then_counted_missed(
     app_with_contacts: App,
 ) -> None:
     number = in_service(
         app_with_contacts, identified(app_with_contacts, "f"), provider="SCH-MAIL"
     )  # follow-up due 2 April
-    for day in (date(2026, 4, 3), date(2026, 4, 17), date(2026, 5, 3)):
-        run_check(app_with_contacts, NOW.replace(month=day.month, day=day.day))
-    assert [r for r in rules_of(app_with_contacts, number) if r.startswith("follow_up")] == [
-        "follow_up_overdue",
-        "follow_up_escalation",
-    ]
+    told = told_day_by_day(app_with_contacts, number, date(2026, 4, 1), date(2026, 5, 10))
+    assert [(day, rule) for day, rule in told if rule.startswith("follow_up")] == [
+        ("03 Apr", "follow_up_overdue"),  # the social worker, the day after
+        ("09 Apr", "follow_up_overdue"),  # ... and every week while it is not done
+        ("16 Apr", "follow_up_overdue"),
+        ("16 Apr", "follow_up_escalation"),  # the supervisor from 14 days late, weekly
+        ("23 Apr", "follow_up_overdue"),
+        ("23 Apr", "follow_up_escalation"),
+        ("30 Apr", "follow_up_overdue"),
+        ("30 Apr", "follow_up_escalation"),
+    ]  # 2 May: 30 days late, counted missed; nobody is asked for it again
     case = app_with_contacts.handle(c.GetCase(number))
     assert [f.state.value for f in case.follow_ups][0] == "missed" and case.failed_contacts == 1
     assert case.history[-1].trigger == "follow_up_missed" and case.history[-1].actor == SYSTEM.name
@@ -214,3 +232,34 @@ def test_a_lost_case_resumed_stays_found_through_the_checks_that_follow(
     case = app.handle(c.GetCase(number))
     assert (case.state, case.failed_contacts) == ("in_service", 0)
     assert [h.trigger for h in case.history].count("mark_lost") == 1
+
+
+def test_a_case_nobody_touches_is_chased_every_week_and_climbs_to_the_supervisor(
+    app_with_contacts: App,
+) -> None:
+    number = identified(app_with_contacts, "n")  # 2 March; to be assessed by 9 March
+    told = told_day_by_day(app_with_contacts, number, date(2026, 3, 2), date(2026, 4, 8))
+    assert told == [
+        ("10 Mar", "not_assessed"),  # the social worker, the first night after the deadline
+        ("16 Mar", "not_assessed"),
+        ("23 Mar", "not_assessed"),
+        ("24 Mar", "action_escalation"),  # 14 days late: the supervisor too
+        ("30 Mar", "not_assessed"),
+        ("30 Mar", "action_escalation"),
+        ("06 Apr", "not_assessed"),
+        ("06 Apr", "action_escalation"),
+    ]
+    by_rule = {r.rule: (r.recipient, r.channel) for r in reminders_of(app_with_contacts, number)}
+    assert by_rule == {"not_assessed": ("Aizhan M.", "sms"),
+                       "action_escalation": ("Marat B.", "email")}  # fmt: skip
+    run_check(app_with_contacts, datetime(2026, 4, 8, 2, tzinfo=UTC))  # the same night again
+    assert len(reminders_of(app_with_contacts, number)) == len(told)  # nothing twice
+
+    # What `clms show` says of it: the ladder, who was told, since when, how often.
+    case = app_with_contacts.handle(c.GetCase(number))
+    chased = case_dict(case, app_with_contacts.rules, reminders_of(app_with_contacts, number))
+    assert [(x["rule"], x["rung"], x["to"], x["due_since"], x["times"], x["last"][:10])
+            for x in chased["chased"]] == [
+        ("action_escalation", "supervisor", "Marat B.", "2026-03-09", 3, "2026-04-06"),
+        ("not_assessed", "social_worker", "Aizhan M.", "2026-03-09", 5, "2026-04-06"),
+    ]  # fmt: skip

@@ -4,14 +4,16 @@ rule at a time: these tests check every rule at once, in every language."""
 from __future__ import annotations
 
 import re
+import shutil
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 
 from clms.adapters.db.check import QUERIES
-from clms.config_files import DEFAULT_CONFIG_DIR
+from clms.config_files import DEFAULT_CONFIG_DIR, available_countries, load_country
 from clms.domain.check import CheckRule, Finding
+from clms.domain.errors import InvalidInput
 from clms.domain.reminders import NOBODY, REMINDER_RULES, ReminderRule
 from clms.messages import render, templates
 from clms.services.check import message_values
@@ -105,3 +107,23 @@ def test_the_readme_says_which_rules_tell_nobody() -> None:
     silent = [row for row in readme_rule_rows() if row.endswith("(recorded on the case) |")]
     nobody = {entry.rule.value for entry in REMINDER_RULES if entry.audience is NOBODY}
     assert names_in(silent) == nobody
+
+
+@pytest.mark.parametrize("wrong", ["follow_up_missed", "referral_expired", "no_such_rule"])
+def test_a_repeat_for_a_rule_that_acts_once_or_does_not_exist_is_refused_at_load(
+    tmp_path: Path, wrong: str
+) -> None:
+    shutil.copytree(DEFAULT_CONFIG_DIR, tmp_path, dirs_exist_ok=True)
+    country = tmp_path / "countries" / "kz.toml"
+    text = country.read_text(encoding="utf-8")
+    country.write_text(text.replace("turned_18 = 30", f"turned_18 = 30\n{wrong} = 3"), "utf-8")
+    with pytest.raises(InvalidInput, match=f"names \\['{wrong}'\\]") as refused:
+        load_country("kz", tmp_path)
+    assert refused.value.field == "repeat_every_days"
+
+
+def test_every_told_rule_that_can_repeat_repeats_in_every_country() -> None:
+    can_repeat = {e.rule.value for e in REMINDER_RULES if e.audience and not e.change}
+    for code in available_countries():
+        repeats = load_country(code).check.repeat_every_days
+        assert set(repeats) == can_repeat - {"attendance_check"}, code  # asked once, ahead
