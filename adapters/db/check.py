@@ -14,6 +14,7 @@ from sqlmodel import Session, col
 
 from clms.adapters.db.tables import CaseRow, FollowUpRow, ReferralRow
 from clms.domain.check import CheckRule, Finding
+from clms.domain.model import AlternativeStatus
 from clms.domain.reminders import REMINDER_RULES, reminder_rule
 from clms.domain.rules import CheckPolicy
 from clms.states import case as case_states
@@ -180,6 +181,16 @@ def follow_up_missed(now: datetime, policy: CheckPolicy) -> Select[Any]:
     )
 
 
+def unsatisfactory_alternative(now: datetime, policy: CheckPolicy) -> Select[Any]:
+    """In service, and the latest follow-up (a visit, a school's answer, or one missed)
+    found the child not attending or working: somebody must act now."""
+    return _cases(CaseRow.next_action_due).where(
+        col(CaseRow.state) == case_states.IN_SERVICE,
+        col(CaseRow.alternative_status) == AlternativeStatus.UNSATISFACTORY.value,
+        col(CaseRow.next_action_due) < now,
+    )
+
+
 def turned_18(now: datetime, policy: CheckPolicy) -> Select[Any]:
     return _cases(CaseRow.birth_date).where(
         col(CaseRow.state).in_(case_states.OPEN),
@@ -252,6 +263,7 @@ QUERIES: dict[str, Query] = {
     "follow_up_overdue": Query(follow_up_overdue),
     "follow_up_escalation": Query(follow_up_escalation),
     "follow_up_missed": Query(follow_up_missed),
+    "unsatisfactory_alternative": Query(unsatisfactory_alternative),
     "turned_18": Query(turned_18, due=_eighteenth_birthday),  # it selects the birth date
     "too_many_failed_contacts": Query(too_many_failed_contacts),
 }

@@ -23,6 +23,7 @@ class CheckRule(StrEnum):
     FOLLOW_UP_OVERDUE = "follow_up_overdue"
     FOLLOW_UP_ESCALATION = "follow_up_escalation"
     FOLLOW_UP_MISSED = "follow_up_missed"
+    UNSATISFACTORY_ALTERNATIVE = "unsatisfactory_alternative"
     TURNED_18 = "turned_18"
     TOO_MANY_FAILED_CONTACTS = "too_many_failed_contacts"
 

@@ -171,6 +171,13 @@ REMINDER_RULES: tuple[ReminderRule, ...] = (
         found_after_days=lambda policy: policy.follow_up_escalate_after_days,
     ),
     ReminderRule(
+        rule=CheckRule.UNSATISFACTORY_ALTERNATIVE,
+        query="unsatisfactory_alternative",
+        change=None,
+        audience=Role.SOCIAL_WORKER,
+        template="unsatisfactory_alternative",
+    ),
+    ReminderRule(
         rule=CheckRule.TURNED_18,
         query="turned_18",
         change=None,

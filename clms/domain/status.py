@@ -3,9 +3,9 @@ action is due. Both are derived from the aggregate and stored (indexed) on each 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
-from clms.domain.model import AlternativeStatus, Case, FollowUpState, Priority
+from clms.domain.model import AlternativeStatus, Case, FollowUp, FollowUpState, Priority
 from clms.domain.rules import CountryRules
 from clms.states import case as states
 from clms.states import referral as referral_states
@@ -15,16 +15,15 @@ def alternative_status(case: Case) -> AlternativeStatus:
     if case.closure_reason and case.closure_reason.verifies_an_alternative:
         return AlternativeStatus.VERIFIED
     if case.state == states.IN_SERVICE:
-        settled = [
-            f for f in case.follow_ups if f.state in (FollowUpState.DONE, FollowUpState.MISSED)
-        ]
-        if not settled:
+        last = _last_settled(case)
+        if last is None:
             return AlternativeStatus.PENDING
-        last = max(
-            settled, key=lambda f: f.done_on or f.due_on
-        )  # a missed visit is not satisfactory
-        satisfactory = last.satisfactory
-        return AlternativeStatus.SATISFACTORY if satisfactory else AlternativeStatus.UNSATISFACTORY
+        # a missed visit is not satisfactory
+        return (
+            AlternativeStatus.SATISFACTORY
+            if last.satisfactory
+            else AlternativeStatus.UNSATISFACTORY
+        )
     if case.state == states.REFERRED and case.live_referral is not None:
         return AlternativeStatus.PENDING
     return AlternativeStatus.NONE
@@ -35,6 +34,9 @@ def next_action_due(case: Case, rules: CountryRules) -> datetime | None:
     deadlines = rules.deadlines
     since = case.state_entered_at or case.opened_at
     if case.state == states.IN_SERVICE:
+        unsatisfactory = _unsatisfactory_since(case)
+        if unsatisfactory is not None:  # not attending, working, or a visit missed: act now
+            return _start_of(unsatisfactory)
         scheduled = case.scheduled_follow_ups()
         if scheduled:
             return _start_of(scheduled[0].due_on)
@@ -53,6 +55,21 @@ def next_action_due(case: Case, rules: CountryRules) -> datetime | None:
     if case.state == states.IDENTIFIED:
         return since + timedelta(days=deadlines.assess_within_days)
     return since + timedelta(days=deadlines.refer_within_days)
+
+
+def _last_settled(case: Case) -> FollowUp | None:
+    """The latest follow-up done or missed: it says how the child is doing now."""
+    settled = [f for f in case.follow_ups if f.state in (FollowUpState.DONE, FollowUpState.MISSED)]
+    return max(settled, key=lambda f: f.done_on or f.due_on, default=None)
+
+
+def _unsatisfactory_since(case: Case) -> date | None:
+    """The day of the latest settled follow-up when it found no satisfactory alternative
+    (not attending, working, or missed); None otherwise."""
+    last = _last_settled(case)
+    if last is None or last.satisfactory:
+        return None
+    return last.done_on or last.due_on
 
 
 def _needs_referral_since(case: Case) -> datetime:

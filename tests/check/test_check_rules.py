@@ -3,6 +3,7 @@ it should, tells the right person by the right channel, and never twice."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
@@ -11,6 +12,7 @@ from sqlalchemy import text
 from clms.bootstrap import App
 from clms.cli.rendering import case_dict
 from clms.domain.model import AlternativeStatus
+from clms.ports import CaseQuery
 from clms.services import cases as s
 from clms.services import commands as c
 from clms.services.check import SYSTEM
@@ -26,6 +28,7 @@ from tests.builders import (
     reminders_of,
     rules_of,
     run_check,
+    visit,
 )
 
 
@@ -158,7 +161,8 @@ def test_an_overdue_follow_up_is_reminded_weekly_escalated_weekly_then_counted_m
         ("23 Apr", "follow_up_escalation"),
         ("30 Apr", "follow_up_overdue"),
         ("30 Apr", "follow_up_escalation"),
-    ]  # 2 May: 30 days late, counted missed; nobody is asked for it again
+    ]  # 2 May: 30 days late, counted missed; nobody is asked for it again, but
+    assert ("02 May", "unsatisfactory_alternative") in told  # the child needs action now
     case = app_with_contacts.handle(c.GetCase(number))
     assert [f.state.value for f in case.follow_ups][0] == "missed" and case.failed_contacts == 1
     assert case.history[-1].trigger == "follow_up_missed" and case.history[-1].actor == SYSTEM.name
@@ -263,3 +267,25 @@ def test_a_case_nobody_touches_is_chased_every_week_and_climbs_to_the_supervisor
         ("action_escalation", "supervisor", "Marat B.", "2026-03-09", 3, "2026-04-06"),
         ("not_assessed", "social_worker", "Aizhan M.", "2026-03-09", 5, "2026-04-06"),
     ]  # fmt: skip
+
+
+def test_a_schools_not_attending_answer_makes_the_case_need_action_and_chases_it(
+    app_with_contacts: App,
+) -> None:
+    app = app_with_contacts
+    number = in_service(app, identified(app, "s"), provider="SCH-MAIL")  # follow-up 2 April
+    told = told_day_by_day(app, number, date(2026, 3, 24), date(2026, 3, 26))
+    assert told == [("26 Mar", "attendance_check")]  # the school is asked, a week ahead
+    link = re.search(r"/answer/(\S+)", reminders_of(app, number)[-1].body)
+    assert link is not None
+    answered = datetime(2026, 3, 27, 10, tzinfo=UTC)
+    app.handle(c.RecordAnswer(link.group(1), "not_attending", answered))
+
+    overdue = app.handle(c.ListCases(CaseQuery(overdue_at=answered + DAY)))
+    assert number in [row.number for row in overdue]  # on the overdue list at once
+    told = told_day_by_day(app, number, date(2026, 3, 28), date(2026, 4, 12))
+    assert told == [("28 Mar", "unsatisfactory_alternative"),  # the social worker, next night
+                    ("03 Apr", "unsatisfactory_alternative"),
+                    ("10 Apr", "unsatisfactory_alternative")]  # fmt: skip
+    visit(app, number, date(2026, 4, 12))  # attending, not working: a satisfactory visit
+    assert told_day_by_day(app, number, date(2026, 4, 13), date(2026, 4, 30)) == []
