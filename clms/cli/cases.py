@@ -110,9 +110,13 @@ def list_cases(
     with refusals(as_json):
         system = open_app(now)
         moment = system.clock()
-        query = CaseQuery(state, district, priority, moment if overdue else None, limit)
-        rows = system.handle(c.ListCases(query))
-        emit(as_json, [summary_dict(r, moment) for r in rows], lambda: summaries_text(rows, moment))
+        # One more than asked: to say so when the list is cut, not let it pass for all.
+        query = CaseQuery(state, district, priority, moment if overdue else None, limit + 1)
+        found = system.handle(c.ListCases(query))
+        rows = found[:limit]
+        cut = f"\n(the first {limit} shown; more match: raise --limit)" if found[limit:] else ""
+        emit(as_json, [summary_dict(r, moment) for r in rows],
+             lambda: summaries_text(rows, moment) + cut)  # fmt: skip
 
 
 def refer(

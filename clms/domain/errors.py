@@ -3,6 +3,8 @@
 The errors say what went wrong, never how to show it: the edges map their types to exit
 codes (clms.cli.plumbing) and HTTP statuses (clms.web)."""
 
+from collections.abc import Iterable
+
 
 class ClmsError(Exception):
     """Base of the refusals."""
@@ -18,6 +20,15 @@ class ClmsError(Exception):
 
 class InvalidInput(ClmsError):
     """A value is wrong in itself: an age of 19, an unknown district, a future birth date."""
+
+
+def one_of(value: str, known: Iterable[str], field: str) -> str:
+    """`value` if it is one of `known`; else a refusal that lists them, so that a typo in
+    a filter is not read as "nothing matches"."""
+    choices = list(known)
+    if value not in choices:
+        raise InvalidInput(f"unknown {field} {value!r}; one of: {', '.join(choices)}", field=field)
+    return value
 
 
 class NotFound(ClmsError):

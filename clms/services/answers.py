@@ -9,7 +9,7 @@ from enum import StrEnum
 
 from clms.domain import case_events
 from clms.domain.case_events import Visit
-from clms.domain.errors import InvalidInput
+from clms.domain.errors import one_of
 from clms.domain.lifecycle import Act
 from clms.domain.model import Actor, Case, FollowUp, Role
 from clms.domain.rules import CountryRules
@@ -67,11 +67,7 @@ def record_answer(
 
 
 def _choice(answer: str) -> AttendanceAnswer:
-    try:
-        return AttendanceAnswer(answer)
-    except ValueError:
-        known = ", ".join(a.value for a in AttendanceAnswer)
-        raise InvalidInput(f"unknown answer {answer!r}; one of: {known}", field="answer") from None
+    return AttendanceAnswer(one_of(answer, (a.value for a in AttendanceAnswer), "answer"))
 
 
 def _stored_token(token: str, now: datetime, uow: UnitOfWork, secret: bytes) -> AnswerToken:

@@ -10,7 +10,7 @@ from datetime import date
 from clms.domain import case_events, lifecycle
 from clms.domain.case_events import Visit
 from clms.domain.classification import classify
-from clms.domain.errors import Conflict, DuplicateSubmission, InvalidInput, Refused
+from clms.domain.errors import Conflict, DuplicateSubmission, InvalidInput, Refused, one_of
 from clms.domain.lifecycle import Act, fire
 from clms.domain.model import (
     Actor,
@@ -19,6 +19,7 @@ from clms.domain.model import (
     Classification,
     Identification,
     Observation,
+    Priority,
     Role,
 )
 from clms.domain.names import name_key
@@ -175,7 +176,13 @@ def _open_case_of_the_same_child(child: Child, uow: UnitOfWork) -> Case | None:
     return uow.cases.open_case_of(key)
 
 
-def list_cases(query: CaseQuery, uow: UnitOfWork) -> list[CaseSummary]:
+def list_cases(query: CaseQuery, uow: UnitOfWork, rules: CountryRules) -> list[CaseSummary]:
+    if query.state is not None:
+        one_of(query.state, CASE_LIFECYCLE.states, "state")
+    if query.priority is not None:
+        one_of(query.priority, (p.value for p in Priority), "priority")
+    if query.district is not None:
+        rules.district(query.district)
     with uow:
         return uow.cases.summaries(query)
 

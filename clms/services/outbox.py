@@ -10,6 +10,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping
 from datetime import datetime
 
+from clms.domain.errors import one_of
 from clms.domain.outbox import ReminderStatus, RetryPolicy, gives_up, next_attempt_at
 from clms.ports import Delivery, MessageSender, OutgoingMessage, StoredReminder, UnitOfWork
 
@@ -41,6 +42,8 @@ def deliver_due(
 def list_reminders(
     uow: UnitOfWork, status: str | None = None, limit: int = 100, case_number: str | None = None
 ) -> list[StoredReminder]:
+    if status is not None:
+        one_of(status, (s.value for s in ReminderStatus), "status")
     with uow:
         return uow.outbox.listing(status, limit, case_number)
 

@@ -149,6 +149,14 @@ def test_the_list_filters_by_state_and_shows_overdue_cases(cli: Cli) -> None:
     assert [(r["state"], r["overdue"]) for r in rows] == [("identified", True)]
     assert cli.json("list", "--state", "closed") == []
     assert "KZ-000001" in cli.run("list").stdout
+    assert "more match" not in cli.run("list", "--limit", "1").stdout  # one case: all shown
+
+    identify(cli, "b", "--first-name", "Мадина")  # a second child
+    cut = cli.run("list", "--limit", "1").stdout
+    assert "KZ-000001" in cut and "KZ-000002" not in cut
+    assert "(the first 1 shown; more match: raise --limit)" in cut
+    refused = cli.run("list", "--state", "asessed", ok=False)
+    assert refused.returncode == 2 and "one of: identified, assessed" in refused.stderr
 
 
 def test_classify_and_the_rules_are_available_without_a_database(tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ import pytest
 from clms.bootstrap import App
 from clms.domain.errors import Conflict, InvalidInput, NotFound, Refused
 from clms.domain.model import Actor, AlternativeStatus, Category, ClosureReason, Role
+from clms.ports import CaseQuery
 from clms.services import cases as s
 from clms.services import commands as c
 from clms.services.cases import index_of
@@ -380,3 +381,26 @@ def test_a_visit_fills_the_follow_up_nearest_its_date(app: App) -> None:
     done = {f.due_on: f.done_on for f in case.follow_ups}
     assert done == {date(2026, 4, 2): None, date(2026, 6, 1): date(2026, 5, 28),
                     date(2026, 8, 30): None}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        (CaseQuery(state="asessed"), "state"),
+        (CaseQuery(priority="high"), "priority"),
+        (CaseQuery(district="KZ-TUR-XXX"), "district"),
+    ],
+)
+def test_an_unknown_list_filter_is_refused_naming_the_known_values(
+    app: App, query: CaseQuery, field: str
+) -> None:
+    identified(app, "sub-0", HARVEST)  # a typo must not read as "no such cases"
+    with pytest.raises(InvalidInput, match="known: |one of: ") as refused:
+        app.handle(c.ListCases(query))
+    assert refused.value.field == field
+
+
+def test_an_unknown_reminder_status_is_refused_naming_the_known_ones(app: App) -> None:
+    with pytest.raises(InvalidInput, match="one of: pending, sent, dead, task") as refused:
+        app.handle(c.ListReminders("sending"))
+    assert refused.value.field == "status"
