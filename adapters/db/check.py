@@ -205,6 +205,13 @@ def too_many_failed_contacts(now: datetime, policy: CheckPolicy) -> Select[Any]:
     )
 
 
+def lost_to_follow_up(now: datetime, policy: CheckPolicy) -> Select[Any]:
+    """Lost, by the check or by hand: the supervisor is told, and reminded while it lasts."""
+    return _cases(CaseRow.state_entered_at).where(
+        col(CaseRow.state) == case_states.LOST, col(CaseRow.state_entered_at) <= now
+    )
+
+
 def _eighteen_years_before(day: date) -> date:
     try:
         return day.replace(year=day.year - 18)
@@ -266,6 +273,7 @@ QUERIES: dict[str, Query] = {
     "unsatisfactory_alternative": Query(unsatisfactory_alternative),
     "turned_18": Query(turned_18, due=_eighteenth_birthday),  # it selects the birth date
     "too_many_failed_contacts": Query(too_many_failed_contacts),
+    "lost_to_follow_up": Query(lost_to_follow_up),
 }
 
 # A rule whose query is missing would find nothing, silently: refuse to start instead.

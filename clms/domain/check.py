@@ -26,6 +26,7 @@ class CheckRule(StrEnum):
     UNSATISFACTORY_ALTERNATIVE = "unsatisfactory_alternative"
     TURNED_18 = "turned_18"
     TOO_MANY_FAILED_CONTACTS = "too_many_failed_contacts"
+    LOST_TO_FOLLOW_UP = "lost_to_follow_up"
 
 
 @dataclass(frozen=True)

@@ -100,8 +100,15 @@ REMINDER_RULES: tuple[ReminderRule, ...] = (
         rule=CheckRule.TOO_MANY_FAILED_CONTACTS,
         query="too_many_failed_contacts",
         change=CaseChange(_mark_lost, "too many follow-ups missed"),
-        audience=NOBODY,
-        template=None,
+        audience=Role.SOCIAL_WORKER,
+        template="marked_lost",
+    ),
+    ReminderRule(
+        rule=CheckRule.LOST_TO_FOLLOW_UP,
+        query="lost_to_follow_up",
+        change=None,
+        audience=Role.SUPERVISOR,
+        template="lost_to_follow_up",
     ),
     ReminderRule(
         rule=CheckRule.URGENT_OVERDUE,

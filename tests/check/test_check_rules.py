@@ -230,6 +230,11 @@ def test_a_lost_case_resumed_stays_found_through_the_checks_that_follow(
     while app.handle(c.GetCase(number)).state != "lost_to_follow_up":
         day += DAY
         run_check(app, day)  # day by day: each follow-up is missed 30 days after it was due
+    told_that_night = [(r.rule, r.recipient) for r in reminders_of(app, number)[-2:]]
+    assert told_that_night == [
+        ("too_many_failed_contacts", "Aizhan M."),  # the social worker: find the child
+        ("lost_to_follow_up", "Marat B."),  # and the supervisor
+    ]
     app.handle(c.Resume(number, SOCIAL_WORKER, day + DAY, "the family is back from Russia"))
     for later in range(2, 10):  # the nights after: the old count must not mark it lost again
         run_check(app, day + later * DAY)
