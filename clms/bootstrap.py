@@ -22,6 +22,10 @@ from clms.services.commands import Command
 from clms.services.handlers import Dependencies, handler_for
 from clms.settings import Settings
 
+# The setting that turns each optional channel on (see `App.senders`), for the message
+# that says why reminders wait.
+CHANNEL_SETTINGS = {"sms": "CLMS_SMS_URL", "email": "CLMS_SMTP_HOST"}
+
 Clock = Callable[[], datetime]
 Result = TypeVar("Result")
 

@@ -4,6 +4,7 @@ what the database adapters (clms.adapters.db) refuse, with the same errors and f
 from __future__ import annotations
 
 import copy
+from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from types import TracebackType
@@ -157,6 +158,10 @@ class FakeOutbox:
 
     def known_keys(self, keys: list[str]) -> set[str]:
         return {row.reminder.key for row in self.rows.values()} & set(keys)
+
+    def pending_by_channel(self) -> dict[str, int]:
+        pending = [r for r in self.rows.values() if r.status == ReminderStatus.PENDING]
+        return dict(Counter(row.reminder.channel for row in pending))
 
     def claim(
         self, worker: str, now: datetime, limit: int, lease_seconds: float, channels: list[str]

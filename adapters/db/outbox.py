@@ -7,7 +7,7 @@ from dataclasses import asdict
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col
@@ -36,6 +36,14 @@ class SqlOutbox:
             insert_into(ReminderRow).values(rows).on_conflict_do_nothing(index_elements=["key"])
         )
         return len(self.session.execute(statement.returning(col(ReminderRow.id))).all())
+
+    def pending_by_channel(self) -> dict[str, int]:
+        query = (
+            select(col(ReminderRow.channel), func.count())
+            .where(col(ReminderRow.status) == ReminderStatus.PENDING)
+            .group_by(col(ReminderRow.channel))
+        )
+        return {channel: count for channel, count in self.session.execute(query)}
 
     def known_keys(self, keys: list[str]) -> set[str]:
         if not keys:

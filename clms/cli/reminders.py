@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from clms.bootstrap import use_app
+from clms.bootstrap import CHANNEL_SETTINGS, use_app
 from clms.cli.plumbing import AsJson, Now, emit, open_app, quiet_prefect, refusals
 from clms.cli.rendering import check_text, reminder_dict, reminders_text
 from clms.services import commands as c
@@ -36,13 +36,18 @@ def deliver(as_json: AsJson = False) -> None:
     from clms.workflows.deliver import deliver_reminders
 
     with refusals(as_json):
-        use_app(open_app())
+        system = open_app()
+        use_app(system)
         outcomes = deliver_reminders()
         emit(
             as_json,
             outcomes,
             lambda: ", ".join(f"{k}: {v}" for k, v in outcomes.items()) or "nothing was due",
         )
+        for channel, count in system.handle(c.WaitingWithoutChannel()).items():
+            setting = CHANNEL_SETTINGS.get(channel, "its settings")
+            typer.echo(f"no {channel} channel is configured (set {setting}): "
+                       f"{count} reminders wait", err=True)  # fmt: skip
 
 
 def reminders(

@@ -169,6 +169,11 @@ class DeliverDue(Command[dict[str, int]]):
 
 
 @dataclass(frozen=True)
+class WaitingWithoutChannel(Command[dict[str, int]]):
+    """How many reminders wait for a channel with no adapter configured, by channel."""
+
+
+@dataclass(frozen=True)
 class ListReminders(Command[list[StoredReminder]]):
     status: str | None = None
     limit: int = 100

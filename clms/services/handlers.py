@@ -79,6 +79,9 @@ HANDLERS: dict[type[c.Command[Any]], Handler] = {
         cmd.rule, cmd.case_ids, cmd.now, deps.new_uow(), deps.rules, deps.links
     ),
     c.DeliverDue: _deliver_due,
+    c.WaitingWithoutChannel: lambda cmd, deps: outbox.waiting_without_a_channel(
+        deps.new_uow(), deps.senders()
+    ),
     c.ListReminders: lambda cmd, deps: outbox.list_reminders(
         deps.new_uow(), cmd.status, cmd.limit, cmd.case_number
     ),

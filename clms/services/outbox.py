@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import random
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from datetime import datetime
 
 from clms.domain.errors import one_of
@@ -46,6 +46,14 @@ def list_reminders(
         one_of(status, (s.value for s in ReminderStatus), "status")
     with uow:
         return uow.outbox.listing(status, limit, case_number)
+
+
+def waiting_without_a_channel(uow: UnitOfWork, configured: Collection[str]) -> dict[str, int]:
+    """The reminders that wait for a channel this process has no adapter for, by channel:
+    nothing sends them until it is configured."""
+    with uow:
+        pending = uow.outbox.pending_by_channel()
+    return {channel: n for channel, n in sorted(pending.items()) if channel not in configured}
 
 
 def requeue_dead(uow: UnitOfWork, ids: list[int] | None, now: datetime) -> int:

@@ -294,3 +294,16 @@ def test_a_schools_not_attending_answer_makes_the_case_need_action_and_chases_it
                     ("10 Apr", "unsatisfactory_alternative")]  # fmt: skip
     visit(app, number, date(2026, 4, 12))  # attending, not working: a satisfactory visit
     assert told_day_by_day(app, number, date(2026, 4, 13), date(2026, 4, 30)) == []
+
+
+def test_reminders_for_a_channel_nobody_configured_are_counted_as_waiting(
+    app_with_contacts: App,
+) -> None:
+    app = app_with_contacts  # no SMS gateway and no SMTP server in its settings
+    identified(app, "w")
+    run_check(app, NOW + 8 * DAY)  # the social worker's SMS
+    in_service(app, identified(app, "x", who=child("Мадина")), provider="SCH-MAIL")
+    # Day 25: the school's e-mail (an attendance check), the social worker's SMS again and
+    # the supervisor's e-mail about the first case, still not assessed.
+    run_check(app, NOW + 25 * DAY)
+    assert app.handle(c.WaitingWithoutChannel()) == {"email": 2, "sms": 2}
