@@ -54,6 +54,7 @@ WEBHOOK_SCHOOL = Provider(
 STAFF = (
     StaffMember("Aizhan M.", "social_worker", DISTRICT, phone="+77010000001"),
     StaffMember("Marat B.", "supervisor", "Turkestan", email="marat@mlsp.example.kz"),
+    StaffMember("Gulnara T.", "coordinator", "Turkestan", email="gulnara@council.example.kz"),
 )
 
 

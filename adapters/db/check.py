@@ -191,6 +191,19 @@ def unsatisfactory_alternative(now: datetime, policy: CheckPolicy) -> Select[Any
     )
 
 
+def unsatisfactory_escalation(now: datetime, policy: CheckPolicy) -> Select[Any]:
+    late = now - timedelta(days=policy.unsatisfactory_escalate_after_days)
+    return unsatisfactory_alternative(late, policy)
+
+
+def stalled(now: datetime, policy: CheckPolicy) -> Select[Any]:
+    """Any case somebody should have acted on a month ago (the ladders' top rung)."""
+    late = now - timedelta(days=policy.coordinator_after_days)
+    return _cases(CaseRow.next_action_due).where(
+        col(CaseRow.state).in_(case_states.ACTIVE), col(CaseRow.next_action_due) < late
+    )
+
+
 def turned_18(now: datetime, policy: CheckPolicy) -> Select[Any]:
     return _cases(CaseRow.birth_date).where(
         col(CaseRow.state).in_(case_states.OPEN),
@@ -271,6 +284,8 @@ QUERIES: dict[str, Query] = {
     "follow_up_escalation": Query(follow_up_escalation),
     "follow_up_missed": Query(follow_up_missed),
     "unsatisfactory_alternative": Query(unsatisfactory_alternative),
+    "unsatisfactory_escalation": Query(unsatisfactory_escalation),
+    "stalled": Query(stalled),
     "turned_18": Query(turned_18, due=_eighteenth_birthday),  # it selects the birth date
     "too_many_failed_contacts": Query(too_many_failed_contacts),
     "lost_to_follow_up": Query(lost_to_follow_up),

@@ -24,6 +24,8 @@ class CheckRule(StrEnum):
     FOLLOW_UP_ESCALATION = "follow_up_escalation"
     FOLLOW_UP_MISSED = "follow_up_missed"
     UNSATISFACTORY_ALTERNATIVE = "unsatisfactory_alternative"
+    UNSATISFACTORY_ESCALATION = "unsatisfactory_escalation"
+    STALLED = "stalled"
     TURNED_18 = "turned_18"
     TOO_MANY_FAILED_CONTACTS = "too_many_failed_contacts"
     LOST_TO_FOLLOW_UP = "lost_to_follow_up"

@@ -79,7 +79,8 @@ class Role(StrEnum):
     @property
     def area(self) -> str | None:
         """What a member of staff who gets reminders is responsible for, or None."""
-        return {Role.SOCIAL_WORKER: "district", Role.SUPERVISOR: "region"}.get(self)
+        regional = (Role.SUPERVISOR, Role.COORDINATOR)
+        return "district" if self is Role.SOCIAL_WORKER else "region" if self in regional else None
 
 
 class FollowUpState(StrEnum):

@@ -185,6 +185,24 @@ REMINDER_RULES: tuple[ReminderRule, ...] = (
         template="unsatisfactory_alternative",
     ),
     ReminderRule(
+        rule=CheckRule.UNSATISFACTORY_ESCALATION,
+        query="unsatisfactory_escalation",
+        change=None,
+        audience=Role.SUPERVISOR,
+        template="unsatisfactory_escalation",
+        found_after_days=lambda policy: policy.unsatisfactory_escalate_after_days,
+    ),
+    # The top rung of every ladder: whatever a case waits for, a month late the region's
+    # coordinator hears of it (the case number and district only: coordinators see no names).
+    ReminderRule(
+        rule=CheckRule.STALLED,
+        query="stalled",
+        change=None,
+        audience=Role.COORDINATOR,
+        template="stalled",
+        found_after_days=lambda policy: policy.coordinator_after_days,
+    ),
+    ReminderRule(
         rule=CheckRule.TURNED_18,
         query="turned_18",
         change=None,

@@ -154,6 +154,8 @@ class CheckPolicy:
     max_failed_contacts: int = 3
     answer_link_days: int = 14
     action_escalate_after_days: int = 14  # a case not assessed or referred: the supervisor
+    unsatisfactory_escalate_after_days: int = 14  # no satisfactory alternative: the supervisor
+    coordinator_after_days: int = 30  # any obligation this late: the region's coordinator
     # How often a rule that tells somebody tells them again while the obligation stays open,
     # by rule name (days; a rule not named tells once). Not part of the hash: a mapping.
     repeat_every_days: dict[str, int] = field(default_factory=dict, hash=False)

@@ -217,6 +217,7 @@ def message_values(
     values = {
         "child": finding.child,
         "case": finding.case_number,
+        "district": finding.district,
         "provider": provider,
         "service": service,
         "due": finding.due.isoformat(),

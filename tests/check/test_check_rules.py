@@ -247,7 +247,7 @@ def test_a_case_nobody_touches_is_chased_every_week_and_climbs_to_the_supervisor
     app_with_contacts: App,
 ) -> None:
     number = identified(app_with_contacts, "n")  # 2 March; to be assessed by 9 March
-    told = told_day_by_day(app_with_contacts, number, date(2026, 3, 2), date(2026, 4, 8))
+    told = told_day_by_day(app_with_contacts, number, date(2026, 3, 2), date(2026, 4, 25))
     assert told == [
         ("10 Mar", "not_assessed"),  # the social worker, the first night after the deadline
         ("16 Mar", "not_assessed"),
@@ -257,11 +257,22 @@ def test_a_case_nobody_touches_is_chased_every_week_and_climbs_to_the_supervisor
         ("30 Mar", "action_escalation"),
         ("06 Apr", "not_assessed"),
         ("06 Apr", "action_escalation"),
+        ("09 Apr", "stalled"),  # a month late: the region's coordinator, fortnightly
+        ("13 Apr", "not_assessed"),
+        ("13 Apr", "action_escalation"),
+        ("20 Apr", "not_assessed"),
+        ("20 Apr", "action_escalation"),
+        ("22 Apr", "stalled"),
     ]
     by_rule = {r.rule: (r.recipient, r.channel) for r in reminders_of(app_with_contacts, number)}
     assert by_rule == {"not_assessed": ("Aizhan M.", "sms"),
-                       "action_escalation": ("Marat B.", "email")}  # fmt: skip
-    run_check(app_with_contacts, datetime(2026, 4, 8, 2, tzinfo=UTC))  # the same night again
+                       "action_escalation": ("Marat B.", "email"),
+                       "stalled": ("Gulnara T.", "email")}  # fmt: skip
+    [to_coordinator, *_] = [
+        r for r in reminders_of(app_with_contacts, number) if r.rule == "stalled"
+    ]
+    assert number in to_coordinator.body and "Айгерім" not in to_coordinator.body  # no names
+    run_check(app_with_contacts, datetime(2026, 4, 25, 2, tzinfo=UTC))  # the same night again
     assert len(reminders_of(app_with_contacts, number)) == len(told)  # nothing twice
 
     # What `clms show` says of it: the ladder, who was told, since when, how often.
@@ -269,8 +280,9 @@ def test_a_case_nobody_touches_is_chased_every_week_and_climbs_to_the_supervisor
     chased = case_dict(case, app_with_contacts.rules, reminders_of(app_with_contacts, number))
     assert [(x["rule"], x["rung"], x["to"], x["due_since"], x["times"], x["last"][:10])
             for x in chased["chased"]] == [
-        ("action_escalation", "supervisor", "Marat B.", "2026-03-09", 3, "2026-04-06"),
-        ("not_assessed", "social_worker", "Aizhan M.", "2026-03-09", 5, "2026-04-06"),
+        ("stalled", "coordinator", "Gulnara T.", "2026-03-09", 2, "2026-04-22"),
+        ("action_escalation", "supervisor", "Marat B.", "2026-03-09", 5, "2026-04-20"),
+        ("not_assessed", "social_worker", "Aizhan M.", "2026-03-09", 7, "2026-04-20"),
     ]  # fmt: skip
 
 
@@ -289,9 +301,12 @@ def test_a_schools_not_attending_answer_makes_the_case_need_action_and_chases_it
     overdue = app.handle(c.ListCases(CaseQuery(overdue_at=answered + DAY)))
     assert number in [row.number for row in overdue]  # on the overdue list at once
     told = told_day_by_day(app, number, date(2026, 3, 28), date(2026, 4, 12))
-    assert told == [("28 Mar", "unsatisfactory_alternative"),  # the social worker, next night
-                    ("03 Apr", "unsatisfactory_alternative"),
-                    ("10 Apr", "unsatisfactory_alternative")]  # fmt: skip
+    assert told == [
+        ("28 Mar", "unsatisfactory_alternative"),  # the social worker, next night
+        ("03 Apr", "unsatisfactory_alternative"),
+        ("10 Apr", "unsatisfactory_alternative"),
+        ("10 Apr", "unsatisfactory_escalation"),
+    ]  # 14 days: the supervisor
     visit(app, number, date(2026, 4, 12))  # attending, not working: a satisfactory visit
     assert told_day_by_day(app, number, date(2026, 4, 13), date(2026, 4, 30)) == []
 
