@@ -17,9 +17,9 @@ from clms.config_files import load_country
 from clms.domain.outbox import RetryPolicy
 from clms.domain.rules import CountryRules
 from clms.ports import MessageSender, UnitOfWork
-from clms.services.check import Links
 from clms.services.commands import Command
 from clms.services.handlers import Dependencies, handler_for
+from clms.services.telling import Links
 from clms.settings import Settings
 
 # The setting that turns each optional channel on (see `App.senders`), for the message

@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 from clms.domain.outbox import RetryPolicy
 from clms.domain.rules import CountryRules
 from clms.ports import MessageSender, UnitOfWork
-from clms.services import answers, cases, check, directory, outbox
+from clms.services import answers, cases, check, directory, outbox, telling
 from clms.services import commands as c
 
 Clock = Callable[[], datetime]
@@ -28,7 +28,7 @@ class Dependencies:
     new_uow: Callable[[], UnitOfWork]
     rules: CountryRules
     clock: Clock
-    links: check.Links  # where the answer links point, and the key that signs them
+    links: telling.Links  # where the answer links point, and the key that signs them
     senders: Callable[[], Mapping[str, MessageSender]]  # the channels configured
     retry_policy: RetryPolicy
     check_chunk_size: int

@@ -16,7 +16,7 @@ from clms.domain.check import CheckRule, Finding
 from clms.domain.errors import InvalidInput
 from clms.domain.reminders import NOBODY, REMINDER_RULES, ReminderRule
 from clms.messages import render, templates
-from clms.services.check import message_values
+from clms.services.telling import message_values
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 LANGUAGES = sorted(path.stem for path in (DEFAULT_CONFIG_DIR / "messages").glob("*.toml"))
