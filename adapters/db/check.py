@@ -111,27 +111,36 @@ def action_escalation(now: datetime, policy: CheckPolicy) -> Select[Any]:
     return _waiting_for_referral(late, urgent=False)
 
 
-def _sent_referrals_due_before(moment: datetime) -> Select[Any]:
+def _sent_referrals_late(now: datetime, normal_days: int, urgent_days: int) -> Select[Any]:
+    """Sent referrals unanswered so many days past their deadline: an urgent case's
+    deadline is hours, and its escalation and expiry come as much sooner."""
     joined = _cases(
         ReferralRow.due_at, provider=ReferralRow.provider_code, service=ReferralRow.service_type
     )
+    urgent = col(CaseRow.priority) == "urgent"
+    late = ((~urgent) & (col(ReferralRow.due_at) < now - timedelta(days=normal_days))) | (
+        urgent & (col(ReferralRow.due_at) < now - timedelta(days=urgent_days))
+    )
     return joined.join(ReferralRow, col(ReferralRow.case_id) == col(CaseRow.id)).where(
         col(ReferralRow.state) == referral_states.SENT,
-        col(ReferralRow.due_at) < moment,
+        late,
         col(CaseRow.state).in_(case_states.ACTIVE),
     )
 
 
 def referral_unanswered(now: datetime, policy: CheckPolicy) -> Select[Any]:
-    return _sent_referrals_due_before(now)
+    return _sent_referrals_late(now, 0, 0)
 
 
 def referral_escalation(now: datetime, policy: CheckPolicy) -> Select[Any]:
-    return _sent_referrals_due_before(now - timedelta(days=policy.referral_escalate_after_days))
+    """The supervisor: days after a normal deadline, at once after an urgent one."""
+    return _sent_referrals_late(now, policy.referral_escalate_after_days, 0)
 
 
 def referral_expired(now: datetime, policy: CheckPolicy) -> Select[Any]:
-    return _sent_referrals_due_before(now - timedelta(days=policy.referral_expire_after_days))
+    return _sent_referrals_late(
+        now, policy.referral_expire_after_days, policy.urgent_referral_expire_after_days
+    )
 
 
 def _scheduled_follow_ups(first: date | None, last: date) -> Select[Any]:
@@ -292,10 +301,10 @@ QUERIES: dict[str, Query] = {
 }
 
 # A rule whose query is missing would find nothing, silently: refuse to start instead.
-_WITHOUT_SQL = sorted(entry.query for entry in REMINDER_RULES if entry.query not in QUERIES)
+_WITHOUT_SQL = sorted(str(entry.query) for entry in REMINDER_RULES if entry.query not in QUERIES)
 if _WITHOUT_SQL:
     raise LookupError(f"daily-check rules without a query in QUERIES: {_WITHOUT_SQL}")
 
 
 def _query_of(rule: CheckRule) -> Query:
-    return QUERIES[reminder_rule(rule).query]
+    return QUERIES[reminder_rule(rule).query or ""]  # the check runs only rules with a query

@@ -1,6 +1,7 @@
-"""The daily check's vocabulary: what it looks for, who must act, and the key that makes
-a reminder unique (so running the check twice for the same day sends nothing twice).
-What each rule does and who it tells is the rule table's, clms.domain.reminders."""
+"""The daily check's vocabulary: what it looks for (and the few moments told at once),
+who must act, and the key that makes a reminder unique (so running the check twice for
+the same day sends nothing twice). What each rule does and who it tells is the rule
+table's, clms.domain.reminders."""
 
 from __future__ import annotations
 
@@ -29,6 +30,10 @@ class CheckRule(StrEnum):
     TURNED_18 = "turned_18"
     TOO_MANY_FAILED_CONTACTS = "too_many_failed_contacts"
     LOST_TO_FOLLOW_UP = "lost_to_follow_up"
+    # Told at once, in the transaction of what happened, not found by the nightly check:
+    URGENT_FOUND = "urgent_found"  # a worst form identified: the social worker
+    URGENT_FOUND_SUPERVISOR = "urgent_found_supervisor"  # ... and the supervisor
+    URGENT_REFERRAL = "urgent_referral"  # the provider an urgent case is referred to
 
 
 @dataclass(frozen=True)

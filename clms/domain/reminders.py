@@ -21,6 +21,7 @@ from clms.domain.model import Case, Role
 from clms.domain.rules import CheckPolicy
 
 NOBODY = None  # a rule that only changes the case: no reminder goes out
+AT_ONCE = None  # a rule without a query: the use case tells it when it happens
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,7 @@ class ReminderRule:
     the answer link), so that "nobody is told" and "no change" are said, not forgotten."""
 
     rule: CheckRule
-    query: str  # its SQL, in the adapter's QUERIES
+    query: str | None  # its SQL, in the adapter's QUERIES; AT_ONCE: not the check's
     change: CaseChange | None  # None: the case is left as it is
     audience: Role | None  # NOBODY: the rule only changes the case
     template: str | None  # the message's table in config/messages/<language>.toml
@@ -211,8 +212,36 @@ REMINDER_RULES: tuple[ReminderRule, ...] = (
     ),
 )
 
+# What cannot wait for the night: told by the use case, in the same transaction as what
+# happened (the identification, the referral), through the same outbox.
+TOLD_AT_ONCE: tuple[ReminderRule, ...] = (
+    ReminderRule(
+        rule=CheckRule.URGENT_FOUND,
+        query=AT_ONCE,
+        change=None,
+        audience=Role.SOCIAL_WORKER,
+        template="urgent_found",
+    ),
+    ReminderRule(
+        rule=CheckRule.URGENT_FOUND_SUPERVISOR,
+        query=AT_ONCE,
+        change=None,
+        audience=Role.SUPERVISOR,
+        template="urgent_found",
+    ),
+    ReminderRule(
+        rule=CheckRule.URGENT_REFERRAL,
+        query=AT_ONCE,
+        change=None,
+        audience=Role.PROVIDER,
+        template="urgent_referral",
+    ),
+)
+
 RUN_ORDER: tuple[CheckRule, ...] = tuple(entry.rule for entry in REMINDER_RULES)
-_BY_RULE: dict[CheckRule, ReminderRule] = {entry.rule: entry for entry in REMINDER_RULES}
+_BY_RULE: dict[CheckRule, ReminderRule] = {
+    entry.rule: entry for entry in (*REMINDER_RULES, *TOLD_AT_ONCE)
+}
 
 
 def reminder_rule(rule: CheckRule) -> ReminderRule:

@@ -149,6 +149,7 @@ class CheckPolicy:
     attendance_check_days_before: int = 7
     referral_escalate_after_days: int = 3
     referral_expire_after_days: int = 7
+    urgent_referral_expire_after_days: int = 2  # an urgent case cannot wait a week
     follow_up_escalate_after_days: int = 14
     follow_up_missed_after_days: int = 30
     max_failed_contacts: int = 3

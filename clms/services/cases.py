@@ -9,6 +9,7 @@ from datetime import date
 
 from clms.domain import case_events, lifecycle
 from clms.domain.case_events import Visit
+from clms.domain.check import CheckRule
 from clms.domain.classification import classify
 from clms.domain.errors import Conflict, DuplicateSubmission, InvalidInput, Refused, one_of
 from clms.domain.lifecycle import Act, fire
@@ -27,8 +28,13 @@ from clms.domain.rules import CountryRules
 from clms.domain.status import alternative_status, next_action_due
 from clms.ports import CaseIndex, CaseQuery, CaseSummary, ChildKey, UnitOfWork
 from clms.services import commands as c
+from clms.services.telling import tell_at_once
 from clms.states import CASE_LIFECYCLE
 from clms.states import case as case_states
+
+# A worst form (or another urgent finding) is told to the district's social worker and the
+# region's supervisor in the transaction that records it.
+_URGENT_FOUND = (CheckRule.URGENT_FOUND, CheckRule.URGENT_FOUND_SUPERVISOR)
 
 
 @dataclass(frozen=True)
@@ -83,6 +89,8 @@ def _identify(
             case_events.attach_identification(case, identification, _monitor_act(cmd, rules))
             uow.cases.save(case, index_of(case, rules))
             outcome = "attached"
+        if classification.priority is Priority.URGENT:  # cannot wait for the nightly check
+            tell_at_once(_URGENT_FOUND, case, cmd.now, uow, rules)
         uow.commit()
         return Identified(case.number, outcome, classification)
 
@@ -107,6 +115,8 @@ def refer(cmd: c.Refer, uow: UnitOfWork, rules: CountryRules) -> Case:
             "refer",
             replace(act, service_type=cmd.service_type, override_reason=cmd.override_reason),
         )
+        if case.priority is Priority.URGENT:  # the provider must know it cannot wait
+            tell_at_once((CheckRule.URGENT_REFERRAL,), case, cmd.now, uow, rules)
 
     return _change(cmd, uow, rules, change)
 

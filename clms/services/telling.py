@@ -4,14 +4,14 @@ check uses it for what it finds each night; the use cases for what must be told 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from clms.domain.check import Contact, Finding, channel_for
+from clms.domain.check import CheckRule, Contact, Finding, channel_for
 from clms.domain.errors import NotFound
-from clms.domain.model import Provider, Role
+from clms.domain.model import Case, Provider, Role
 from clms.domain.outbox import ReminderStatus
-from clms.domain.reminders import ReminderRule
+from clms.domain.reminders import ReminderRule, reminder_rule
 from clms.domain.rules import CountryRules
 from clms.messages import render
 from clms.ports import AnswerToken, NewReminder, UnitOfWork
@@ -24,6 +24,28 @@ class Links:
 
     public_url: str
     secret: bytes
+
+
+def tell_at_once(
+    told: tuple[CheckRule, ...], case: Case, now: datetime, uow: UnitOfWork, rules: CountryRules
+) -> int:
+    """What cannot wait for the night, written to the outbox inside the caller's
+    transaction: it goes out with the next delivery, or not at all if the change is
+    rolled back. Returns how many reminders are new (the same day's twice is once)."""
+    district = rules.district(case.child.district)
+    live = case.live_referral
+    assert case.id is not None  # stored: the reminder refers to it
+    finding = Finding(
+        told[0], case.id, case.number, district.code, district.region, now.date(),
+        case.child.first_name, case.child.last_name,
+        live.provider if live else None, live.service_type if live else None,
+    )  # fmt: skip
+    book = Recipients(uow)
+    composed = [
+        compose(reminder_rule(rule), replace(finding, rule=rule), now, uow, book, rules, None)
+        for rule in told
+    ]
+    return uow.outbox.add([reminder for reminder in composed if reminder is not None])
 
 
 class Recipients:
@@ -55,7 +77,7 @@ def compose(
     uow: UnitOfWork,
     book: Recipients,
     rules: CountryRules,
-    links: Links,
+    links: Links | None,
 ) -> NewReminder | None:
     if entry.audience is None or entry.template is None:  # nobody is told
         return None
@@ -64,7 +86,10 @@ def compose(
     if channel == "task":
         return _fix_contact_task(finding, contact, entry.audience, now, book)
     assert contact is not None
-    link = _answer_link(finding, now, rules, uow, links) if entry.answer_link else None
+    link = None
+    if entry.answer_link:
+        assert links is not None  # only the check's attendance checks carry a link
+        link = _answer_link(finding, now, rules, uow, links)
     values = _values(finding, contact, rules, book, link)
     subject, body = render(entry.template, contact.language, values)
     payload = _payload(entry, finding, values, body) if channel == "webhook" else {}

@@ -61,10 +61,11 @@ def test_an_urgent_case_past_24_hours_goes_to_the_regional_supervisor(
     app_with_contacts: App,
 ) -> None:
     number = identified(app_with_contacts, "u", "trafficking")
+    at_once = ["urgent_found", "urgent_found_supervisor"]  # told when identified
     run_check(app_with_contacts, NOW + timedelta(hours=23))
-    assert rules_of(app_with_contacts, number) == []
+    assert rules_of(app_with_contacts, number) == at_once
     run_check(app_with_contacts, NOW + timedelta(hours=25))
-    [reminder] = reminders_of(app_with_contacts, number)
+    [reminder] = reminders_of(app_with_contacts, number)[2:]
     assert (reminder.rule, reminder.channel, reminder.address) == (
         "urgent_overdue",
         "email",
@@ -322,3 +323,35 @@ def test_reminders_for_a_channel_nobody_configured_are_counted_as_waiting(
     # the supervisor's e-mail about the first case, still not assessed.
     run_check(app, NOW + 25 * DAY)
     assert app.handle(c.WaitingWithoutChannel()) == {"email": 2, "sms": 2}
+
+
+def test_a_worst_form_is_told_at_once_and_its_referral_runs_on_urgent_deadlines(
+    app_with_contacts: App,
+) -> None:
+    app = app_with_contacts
+    number = identified(app, "u", "trafficking")  # 2 March, 09:00
+    told = reminders_of(app, number)  # in the identification's transaction, not at 02:00
+    assert [(r.rule, r.recipient, r.channel, r.created_at) for r in told] == [
+        ("urgent_found", "Aizhan M.", "sms", NOW),
+        ("urgent_found_supervisor", "Marat B.", "email", NOW),
+    ]
+    assert number in told[0].body and "Айгерім" not in told[0].body  # staff: the number only
+    app.handle(c.Assess(number, SOCIAL_WORKER, NOW + timedelta(hours=1)))
+    referred_at = NOW + timedelta(hours=2)  # the school must answer within 24 hours
+    app.handle(c.Refer(number, SOCIAL_WORKER, referred_at, provider="SCH-MAIL",
+                       service_type="school"))  # fmt: skip
+    [to_school] = [r for r in reminders_of(app, number) if r.rule == "urgent_referral"]
+    assert (to_school.recipient, to_school.created_at) == ("School No. 3", referred_at)
+    assert "URGENT" in to_school.subject and number not in to_school.body  # in English
+    assert "trafficking" not in to_school.body and "Сапарова" not in to_school.body
+
+    told_nightly = told_day_by_day(app, number, date(2026, 3, 3), date(2026, 3, 8))
+    assert told_nightly[:4] == [
+        ("04 Mar", "referral_unanswered"),  # the school, the first night after its 24 hours
+        ("04 Mar", "referral_escalation"),  # and the supervisor the same night, not 3 days on
+        ("05 Mar", "referral_unanswered"),  # every other day from the deadline
+        ("06 Mar", "referral_expired"),  # 2 days past the deadline, not 7: refer elsewhere
+    ]
+    case = app.handle(c.GetCase(number))
+    assert case.referrals[0].state == "expired" and case.live_referral is None
+    assert told_nightly[4:] == [("08 Mar", "urgent_overdue")]  # 24 hours to refer again

@@ -14,13 +14,13 @@ from clms.adapters.db.check import QUERIES
 from clms.config_files import DEFAULT_CONFIG_DIR, available_countries, load_country
 from clms.domain.check import CheckRule, Finding
 from clms.domain.errors import InvalidInput
-from clms.domain.reminders import NOBODY, REMINDER_RULES, ReminderRule
+from clms.domain.reminders import NOBODY, REMINDER_RULES, TOLD_AT_ONCE, ReminderRule
 from clms.messages import render, templates
 from clms.services.telling import message_values
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 LANGUAGES = sorted(path.stem for path in (DEFAULT_CONFIG_DIR / "messages").glob("*.toml"))
-TOLD = [entry for entry in REMINDER_RULES if entry.audience is not NOBODY]
+TOLD = [entry for entry in (*REMINDER_RULES, *TOLD_AT_ONCE) if entry.audience is not NOBODY]
 ANSWER_LINK = ("https://clms.example/answer/token", datetime(2026, 3, 16, tzinfo=UTC))
 
 
@@ -34,7 +34,14 @@ def by_rule(entry: ReminderRule) -> str:
 
 
 def test_every_rule_has_exactly_one_entry() -> None:
-    assert sorted(entry.rule for entry in REMINDER_RULES) == sorted(CheckRule)
+    assert sorted(entry.rule for entry in (*REMINDER_RULES, *TOLD_AT_ONCE)) == sorted(CheckRule)
+
+
+@pytest.mark.parametrize("entry", TOLD_AT_ONCE, ids=by_rule)
+def test_what_is_told_at_once_has_no_query_changes_nothing_and_tells_somebody(
+    entry: ReminderRule,
+) -> None:
+    assert entry.query is None and entry.change is None and entry.audience is not NOBODY
 
 
 @pytest.mark.parametrize("entry", REMINDER_RULES, ids=by_rule)
@@ -92,7 +99,8 @@ def test_every_change_gives_a_reason_from_the_finding(entry: ReminderRule) -> No
 
 def readme_rule_rows() -> list[str]:
     section = README.read_text().split("## The daily check and the reminders")[1]
-    return [line for line in section.splitlines() if line.startswith("| `")]
+    section = section.split("\n## ")[0]  # to the next chapter
+    return [line for line in section.splitlines() if line.startswith("| ") and "`" in line]
 
 
 def names_in(rows: list[str]) -> set[str]:
