@@ -75,7 +75,8 @@ class FakeCases:
         return [
             CaseSummary(c.number, c.child.display_name, c.child.district, c.category.value,
                         c.priority.value, c.state, self.index[c.number].alternative_status.value,
-                        self.index[c.number].next_action_due, c.version)
+                        self.index[c.number].next_action_due, c.version,
+                        self.index[c.number].ready_to_close)
             for c in self.stored.values()
             if query.state in (None, c.state)
         ][: query.limit]  # fmt: skip

@@ -25,8 +25,12 @@ def _filtered(query: CaseQuery) -> Any:
     ):
         if value is not None:
             statement = statement.where(column == value)
-    if query.overdue_at is not None:
-        statement = statement.where(col(CaseRow.next_action_due) < query.overdue_at)
+    if query.ready_to_close is not None:
+        statement = statement.where(col(CaseRow.ready_to_close) == query.ready_to_close)
+    if query.overdue_at is not None:  # a case ready to close is not late: it is done
+        statement = statement.where(
+            col(CaseRow.next_action_due) < query.overdue_at, ~col(CaseRow.ready_to_close)
+        )
     urgent_first = sql_case((col(CaseRow.priority) == "urgent", 0), else_=1)
     no_due_last = sql_case((col(CaseRow.next_action_due).is_(None), 1), else_=0)
     return statement.order_by(
@@ -45,4 +49,5 @@ def _summary(row: CaseRow) -> CaseSummary:
         alternative_status=row.alternative_status,
         next_action_due=row.next_action_due,
         version=row.version,
+        ready_to_close=row.ready_to_close,
     )

@@ -63,6 +63,7 @@ def case_columns(case: Case, index: CaseIndex, region: str) -> dict[str, Any]:
         "state_before_lost": case.state_before_lost,
         "alternative_status": index.alternative_status.value,
         "next_action_due": index.next_action_due,
+        "ready_to_close": index.ready_to_close,
         "closure_reason": case.closure_reason.value if case.closure_reason else None,
         "assessed_at": case.assessed_at,
         "assessment": case.assessment,

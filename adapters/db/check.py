@@ -206,10 +206,22 @@ def unsatisfactory_escalation(now: datetime, policy: CheckPolicy) -> Select[Any]
 
 
 def stalled(now: datetime, policy: CheckPolicy) -> Select[Any]:
-    """Any case somebody should have acted on a month ago (the ladders' top rung)."""
+    """Any case somebody should have acted on a month ago (the ladders' top rung); a case
+    ready to close is not stalled: its child has a satisfactory alternative."""
     late = now - timedelta(days=policy.coordinator_after_days)
     return _cases(CaseRow.next_action_due).where(
-        col(CaseRow.state).in_(case_states.ACTIVE), col(CaseRow.next_action_due) < late
+        col(CaseRow.state).in_(case_states.ACTIVE),
+        col(CaseRow.next_action_due) < late,
+        ~col(CaseRow.ready_to_close),
+    )
+
+
+def ready_to_close(now: datetime, policy: CheckPolicy) -> Select[Any]:
+    """In service with the closing rule met (the domain decides it on every save)."""
+    return _cases(CaseRow.next_action_due).where(
+        col(CaseRow.state) == case_states.IN_SERVICE,
+        col(CaseRow.ready_to_close),
+        col(CaseRow.next_action_due) < now,
     )
 
 
@@ -295,6 +307,7 @@ QUERIES: dict[str, Query] = {
     "unsatisfactory_alternative": Query(unsatisfactory_alternative),
     "unsatisfactory_escalation": Query(unsatisfactory_escalation),
     "stalled": Query(stalled),
+    "ready_to_close": Query(ready_to_close),
     "turned_18": Query(turned_18, due=_eighteenth_birthday),  # it selects the birth date
     "too_many_failed_contacts": Query(too_many_failed_contacts),
     "lost_to_follow_up": Query(lost_to_follow_up),

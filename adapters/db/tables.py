@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, Index, UniqueConstraint, text
+from sqlalchemy import JSON, Column, DateTime, Index, UniqueConstraint, false, text
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
@@ -64,6 +64,8 @@ class CaseRow(SQLModel, table=True):
     state_before_lost: str | None = Field(default=None, max_length=32)
     alternative_status: str = Field(max_length=16, index=True)
     next_action_due: datetime | None = _utc(index=True)
+    # Added by migration 0004 to a table that may hold rows: a server default, as there.
+    ready_to_close: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
     closure_reason: str | None = Field(default=None, max_length=16)
     assessed_at: datetime | None = _utc()
     assessment: str = ""

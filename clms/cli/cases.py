@@ -102,6 +102,9 @@ def list_cases(
     district: Annotated[str | None, typer.Option(help="Only this district.")] = None,
     priority: Annotated[str | None, typer.Option(help="urgent or normal.")] = None,
     overdue: Annotated[bool, typer.Option(help="Only cases whose next action is overdue.")] = False,
+    ready_to_close: Annotated[
+        bool, typer.Option(help="Only cases in service whose closing rule is met.")
+    ] = False,
     limit: Annotated[int, typer.Option(help="At most this many.")] = 100,
     now: Now = None,
     as_json: AsJson = False,
@@ -111,7 +114,8 @@ def list_cases(
         system = open_app(now)
         moment = system.clock()
         # One more than asked: to say so when the list is cut, not let it pass for all.
-        query = CaseQuery(state, district, priority, moment if overdue else None, limit + 1)
+        query = CaseQuery(state, district, priority, moment if overdue else None,
+                          True if ready_to_close else None, limit + 1)  # fmt: skip
         found = system.handle(c.ListCases(query))
         rows = found[:limit]
         cut = f"\n(the first {limit} shown; more match: raise --limit)" if found[limit:] else ""

@@ -84,8 +84,13 @@ def _chase(reminders: list[StoredReminder]) -> dict[str, Any]:
 
 
 def summary_dict(summary: CaseSummary, now: datetime) -> dict[str, Any]:
-    overdue = summary.next_action_due is not None and summary.next_action_due < now
-    return jsonable_dict({**asdict(summary), "overdue": overdue})
+    return jsonable_dict({**asdict(summary), "overdue": _overdue(summary, now)})
+
+
+def _overdue(summary: CaseSummary, now: datetime) -> bool:
+    """Late, unless what is due is closing a case that went well."""
+    due = summary.next_action_due
+    return due is not None and due < now and not summary.ready_to_close
 
 
 def case_text(case: Case, rules: CountryRules, told: list[StoredReminder] | None = None) -> str:
@@ -129,9 +134,10 @@ def summaries_text(summaries: list[CaseSummary], now: datetime) -> str:
 
 def _summary_line(s: CaseSummary, now: datetime) -> str:
     due = f"{s.next_action_due:%Y-%m-%d %H:%M}" if s.next_action_due else "-"
-    flag = "!" if s.next_action_due and s.next_action_due < now else " "
+    flag = "!" if _overdue(s, now) else " "
+    alternative = "ready to close" if s.ready_to_close else s.alternative_status
     return (
-        f"{s.number:<11} {s.state:<18} {s.priority:<8} {s.alternative_status:<14} "
+        f"{s.number:<11} {s.state:<18} {s.priority:<8} {alternative:<14} "
         f"{flag}{due:<16} {s.district:<11} {s.name}"
     )
 

@@ -107,5 +107,10 @@ def _counts(demo: Demo, providers: int, children: int) -> dict[str, int]:
         **{f"closed:{reason.value}": closed[reason] for reason in ClosureReason if closed[reason]},
         "relapses": demo.tally["relapses"],
         "reopened": demo.tally["reopened"],
-        "overdue": sum(1 for row in mine if row.next_action_due and row.next_action_due < demo.now),
+        "overdue": sum(
+            1
+            for row in mine
+            if row.next_action_due and row.next_action_due < demo.now and not row.ready_to_close
+        ),
+        "ready_to_close": sum(row.ready_to_close for row in mine),
     }

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date
 
+from clms.domain.closing import next_closing_visit, ready_to_close
 from clms.domain.errors import Refused
 from clms.domain.lifecycle import Act, fire, fire_referral, note
 from clms.domain.model import (
@@ -89,6 +90,7 @@ def record_visit(case: Case, visit: Visit, act: Act) -> None:
     note(case, "record_follow_up", replace(act, data=data))
     if visit.working:
         fire(case, "relapse", replace(act, data={"visited_on": visit.on.isoformat()}))
+    _keep_a_visit_ahead(case, act)
 
 
 def report_attendance(case: Case, follow_up_id: int, visit: Visit, act: Act) -> None:
@@ -98,6 +100,7 @@ def report_attendance(case: Case, follow_up_id: int, visit: Visit, act: Act) -> 
     if follow_up is not None and _awaits_evidence(case, follow_up):
         complete_follow_up(follow_up, visit)
     note(case, "attendance_reported", act)
+    _keep_a_visit_ahead(case, act)
 
 
 def miss_follow_up(case: Case, follow_up_id: int, act: Act) -> None:
@@ -117,6 +120,20 @@ def complete_follow_up(follow_up: FollowUp, visit: Visit) -> None:
 
 def follow_up_by_id(case: Case, follow_up_id: int) -> FollowUp | None:
     return next((f for f in case.follow_ups if f.id == follow_up_id), None)
+
+
+def _keep_a_visit_ahead(case: Case, act: Act) -> None:
+    """A case in service always has its next visit scheduled until it can close: when the
+    schedule runs out before the closing rule is met (a run of visits broken by a bad one),
+    one more follow-up is scheduled on the first day a visit can meet it, and the
+    follow-up reminders chase it like any other."""
+    policy = act.rules.closing
+    if case.state != case_states.IN_SERVICE or case.scheduled_follow_ups():
+        return
+    if ready_to_close(case, policy):
+        return
+    interval = act.rules.follow_up_days[0] if act.rules.follow_up_days else 30
+    case.follow_ups.append(FollowUp(due_on=next_closing_visit(case, policy, interval)))
 
 
 def _awaits_evidence(case: Case, follow_up: FollowUp) -> bool:

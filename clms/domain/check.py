@@ -28,6 +28,7 @@ class CheckRule(StrEnum):
     UNSATISFACTORY_ESCALATION = "unsatisfactory_escalation"
     STALLED = "stalled"
     TURNED_18 = "turned_18"
+    READY_TO_CLOSE = "ready_to_close"
     TOO_MANY_FAILED_CONTACTS = "too_many_failed_contacts"
     LOST_TO_FOLLOW_UP = "lost_to_follow_up"
     # Told at once, in the transaction of what happened, not found by the nightly check:

@@ -204,6 +204,13 @@ REMINDER_RULES: tuple[ReminderRule, ...] = (
         found_after_days=lambda policy: policy.coordinator_after_days,
     ),
     ReminderRule(
+        rule=CheckRule.READY_TO_CLOSE,
+        query="ready_to_close",
+        change=None,
+        audience=Role.SOCIAL_WORKER,
+        template="ready_to_close",
+    ),
+    ReminderRule(
         rule=CheckRule.TURNED_18,
         query="turned_18",
         change=None,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 
+from clms.domain.closing import ready_to_close
 from clms.domain.model import AlternativeStatus, Case, FollowUp, FollowUpState, Priority
 from clms.domain.rules import CountryRules
 from clms.states import case as states
@@ -37,11 +38,13 @@ def next_action_due(case: Case, rules: CountryRules) -> datetime | None:
         unsatisfactory = _unsatisfactory_since(case)
         if unsatisfactory is not None:  # not attending, working, or a visit missed: act now
             return _start_of(unsatisfactory)
+        done = case.done_follow_ups()
+        if done and ready_to_close(case, rules.closing):  # closing is what is due now
+            return _start_of(done[-1].done_on or done[-1].due_on)
         scheduled = case.scheduled_follow_ups()
         if scheduled:
             return _start_of(scheduled[0].due_on)
-        # Every follow-up is done: the case is due for closing (or another visit) now.
-        done = case.done_follow_ups()
+        # Every follow-up is done (a case from before visits were kept ahead): act now.
         return _start_of(done[-1].done_on or done[-1].due_on) if done else since
     if case.state == states.REFERRED and case.live_referral is not None:
         live = case.live_referral

@@ -19,6 +19,7 @@ class CaseIndex:
 
     alternative_status: AlternativeStatus
     next_action_due: datetime | None
+    ready_to_close: bool = False  # in service and its closing rule met
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ class CaseQuery:
     district: str | None = None
     priority: str | None = None
     overdue_at: datetime | None = None  # only cases whose next action was due before this
+    ready_to_close: bool | None = None  # only those ready (True) or not ready (False)
     limit: int = 100
 
 
@@ -26,6 +27,7 @@ class CaseSummary:
     alternative_status: str
     next_action_due: datetime | None
     version: int
+    ready_to_close: bool = False
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from clms.domain import case_events, lifecycle
 from clms.domain.case_events import Visit
 from clms.domain.check import CheckRule
 from clms.domain.classification import classify
+from clms.domain.closing import ready_to_close
 from clms.domain.errors import Conflict, DuplicateSubmission, InvalidInput, Refused, one_of
 from clms.domain.lifecycle import Act, fire
 from clms.domain.model import (
@@ -198,7 +199,8 @@ def list_cases(query: CaseQuery, uow: UnitOfWork, rules: CountryRules) -> list[C
 
 
 def index_of(case: Case, rules: CountryRules) -> CaseIndex:
-    return CaseIndex(alternative_status(case), next_action_due(case, rules))
+    ready = ready_to_close(case, rules.closing)
+    return CaseIndex(alternative_status(case), next_action_due(case, rules), ready)
 
 
 def child_key(child: Child) -> ChildKey:

@@ -11,7 +11,8 @@ from sqlalchemy import text
 
 from clms.bootstrap import App
 from clms.cli.rendering import case_dict
-from clms.domain.model import AlternativeStatus
+from clms.domain.errors import Refused
+from clms.domain.model import AlternativeStatus, ClosureReason
 from clms.ports import CaseQuery
 from clms.services import cases as s
 from clms.services import commands as c
@@ -22,6 +23,7 @@ from tests.builders import (
     SOCIAL_WORKER,
     add_contacts,
     child,
+    close,
     identified,
     in_service,
     referred,
@@ -355,3 +357,46 @@ def test_a_worst_form_is_told_at_once_and_its_referral_runs_on_urgent_deadlines(
     case = app.handle(c.GetCase(number))
     assert case.referrals[0].state == "expired" and case.live_referral is None
     assert told_nightly[4:] == [("08 Mar", "urgent_overdue")]  # 24 hours to refer again
+
+
+def test_a_case_whose_closing_rule_is_met_is_ready_to_close_not_overdue(
+    app_with_contacts: App,
+) -> None:
+    app = app_with_contacts
+    number = in_service(app, identified(app, "r"), provider="SCH-MAIL")  # 2 Apr, 1 Jun, 30 Aug
+    visit(app, number, date(2026, 4, 2))
+    visit(app, number, date(2026, 6, 1))  # two in a row, but 60 days apart, not 90
+    with pytest.raises(Refused, match="another satisfactory follow-up, the last on or after "
+                                      "2026-07-01"):  # fmt: skip
+        close(app, number, ClosureReason.WITHDRAWN, date(2026, 6, 2))
+    visit(app, number, date(2026, 8, 30))  # the third scheduled visit meets the rule
+    evening = datetime(2026, 8, 30, 18, tzinfo=UTC)
+    ready = app.handle(c.ListCases(CaseQuery(ready_to_close=True)))
+    assert [row.number for row in ready] == [number]
+    overdue = app.handle(c.ListCases(CaseQuery(overdue_at=evening + 30 * DAY)))
+    assert number not in [row.number for row in overdue]  # done, not late
+    told = told_day_by_day(app, number, date(2026, 8, 31), date(2026, 9, 20))
+    assert told == [("31 Aug", "ready_to_close"), ("13 Sep", "ready_to_close")]
+    close(app, number, ClosureReason.WITHDRAWN, date(2026, 9, 20))
+    assert told_day_by_day(app, number, date(2026, 9, 21), date(2026, 10, 31)) == []
+
+
+def test_a_run_broken_by_a_bad_visit_gets_one_more_visit_scheduled_and_chased(
+    app_with_contacts: App,
+) -> None:
+    app = app_with_contacts
+    number = in_service(app, identified(app, "b"), provider="SCH-MAIL")
+    visit(app, number, date(2026, 4, 2))
+    visit(app, number, date(2026, 6, 1), attending=False)  # not attending: the run breaks
+    case = visit(app, number, date(2026, 8, 30))  # the last scheduled visit, satisfactory
+    assert [f.due_on for f in case.scheduled_follow_ups()] == [date(2026, 11, 28)]  # +90 days
+    assert not app.handle(c.ListCases(CaseQuery(ready_to_close=True)))
+    told = told_day_by_day(app, number, date(2026, 11, 20), date(2026, 11, 30))
+    assert told == [
+        ("21 Nov", "attendance_check"),  # the school, a week before
+        ("29 Nov", "follow_up_overdue"),
+    ]  # the social worker, the day after
+    visit(app, number, date(2026, 11, 30))
+    assert [row.number for row in app.handle(c.ListCases(CaseQuery(ready_to_close=True)))] == [
+        number
+    ]

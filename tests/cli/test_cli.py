@@ -106,7 +106,7 @@ def test_a_refusal_exits_non_zero_with_the_reason_and_writes_nothing(cli: Cli) -
     done = cli.run("close", number, "--closure", "withdrawn", "--json", ok=False)
     assert done.returncode == 4
     assert json.loads(done.stdout)["error"] == "Refused"
-    assert "cannot close as withdrawn: 0 of 2 consecutive satisfactory follow-ups" in done.stderr
+    assert "cannot close as withdrawn: no satisfactory follow-up yet: 2 in a row" in done.stderr
     assert cli.json("show", number)["version"] == 0
 
 
