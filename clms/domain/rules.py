@@ -153,6 +153,7 @@ class CheckPolicy:
     follow_up_missed_after_days: int = 30
     max_failed_contacts: int = 3
     answer_link_days: int = 14
+    answer_correction_minutes: int = 15  # a school may correct a wrong click this long
     action_escalate_after_days: int = 14  # a case not assessed or referred: the supervisor
     # How often a rule that tells somebody tells them again while the obligation stays open,
     # by rule name (days; a rule not named tells once). Not part of the hash: a mapping.
