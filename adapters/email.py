@@ -6,12 +6,15 @@ cannot be a stale one. The server's reply code decides the outcome, as SMTP inte
 a connection that fails or times out is worth another attempt.
 
 The `Message-ID` is derived from the idempotency key, so every attempt of one reminder
-carries the same id and a mail system that drops duplicates by id drops ours too.
+carries the same id and a mail system that drops duplicates by id drops ours too. It is a
+keyed hash: the key begins with the case number, which a school must not learn (case
+numbers are sequential, so a plain hash could be reversed by trying them).
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import smtplib
 import ssl
 from email.message import EmailMessage
@@ -34,6 +37,7 @@ class SmtpSender:
         password: str = "",
         starttls: bool = False,
         timeout: float = 10.0,
+        secret: bytes = b"",
     ) -> None:
         self.host = host
         self.port = port
@@ -42,6 +46,7 @@ class SmtpSender:
         self.password = password
         self.starttls = starttls
         self.timeout = timeout
+        self.secret = secret
 
     def send(self, message: OutgoingMessage) -> Delivery:
         try:
@@ -64,8 +69,7 @@ class SmtpSender:
         email["To"] = message.to
         email["Subject"] = message.subject
         email["Date"] = formatdate(usegmt=True)
-        email["Message-ID"] = message_id_of(message.idempotency_key, self.sender)
-        email["X-CLMS-Idempotency-Key"] = message.idempotency_key
+        email["Message-ID"] = message_id_of(message.idempotency_key, self.sender, self.secret)
         # base64 keeps Cyrillic and Kazakh text intact through relays that only pass 7 bits.
         email.set_content(message.body, charset="utf-8", cte="base64")
         return email
@@ -83,10 +87,11 @@ class SmtpSender:
             _say_goodbye(smtp)
 
 
-def message_id_of(idempotency_key: str, sender: str) -> str:
-    """The same key gives the same id; hashed, because a key may hold characters a
-    Message-ID may not."""
-    digest = hashlib.sha256(idempotency_key.encode()).hexdigest()[:32]
+def message_id_of(idempotency_key: str, sender: str, secret: bytes = b"") -> str:
+    """The same key gives the same id; a keyed hash, because the key names the case and
+    may hold characters a Message-ID may not."""
+    mac = hmac.new(secret, b"clms-message-id:" + idempotency_key.encode(), hashlib.sha256)
+    digest = mac.hexdigest()[:32]
     domain = parseaddr(sender)[1].rpartition("@")[2] or "clms.invalid"
     return f"<{digest}@{domain}>"
 

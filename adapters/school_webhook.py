@@ -7,6 +7,14 @@ The school checks that a request comes from us, and is not an old one played aga
     X-CLMS-Signature: sha256=hex(HMAC-SHA256(secret, b"1772442000." + body))
 
 The body is compact JSON with sorted keys, so the same payload is always the same bytes.
+
+A school never learns the case number: the body's `reference` and the `Idempotency-Key`
+header are the same opaque id, an HMAC of the reminder's key under the webhook secret. It
+is the same on every retry of a reminder (the school drops a repeat by it), different for
+every reminder, and cannot be turned back into the key without the secret::
+
+    Idempotency-Key: 3f0c...e1 (32 hex digits)
+    {"reference": "3f0c...e1", "type": "attendance_check", "child": "Айгерім С.", ...}
 """
 
 from __future__ import annotations
@@ -43,26 +51,27 @@ class SchoolWebhook:
         self._client = client if client is not None else httpx.Client(timeout=timeout)
 
     def send(self, message: OutgoingMessage) -> Delivery:
+        reference = reference_of(self._secret, message.idempotency_key)
         try:
-            body = canonical_json(message.payload)
+            body = canonical_json(_with_reference(message.payload, reference))
         except (TypeError, ValueError) as exc:  # the same payload would fail every time
             return Delivery.permanent(f"payload is not a JSON object: {type(exc).__name__}")
         try:
             response = self._client.post(
                 message.to,
                 content=body,
-                headers=self._headers(message, body),
+                headers=self._headers(reference, body),
                 timeout=self._timeout,
             )
         except (httpx.HTTPError, httpx.InvalidURL) as exc:
             return delivery_of_error(exc)
         return delivery_of(response, now=self._clock(), hide=private_texts(message))
 
-    def _headers(self, message: OutgoingMessage, body: bytes) -> dict[str, str]:
+    def _headers(self, reference: str, body: bytes) -> dict[str, str]:
         timestamp = str(int(self._clock()))
         return {
             "Content-Type": "application/json; charset=utf-8",
-            "Idempotency-Key": message.idempotency_key,
+            "Idempotency-Key": reference,
             "X-CLMS-Timestamp": timestamp,
             "X-CLMS-Signature": signature_of(self._secret, timestamp, body),
         }
@@ -71,6 +80,18 @@ class SchoolWebhook:
         """Closes the connection pool, unless the client was lent to us."""
         if self._owns_client:
             self._client.close()
+
+
+def reference_of(secret: bytes, idempotency_key: str) -> str:
+    """The opaque id a school sees for a reminder (its key holds the case number)."""
+    mac = hmac.new(secret, b"clms-reference:" + idempotency_key.encode(), hashlib.sha256)
+    return mac.hexdigest()[:32]
+
+
+def _with_reference(payload: object, reference: str) -> object:
+    """The payload with our reference; anything but a JSON object is left for
+    canonical_json to refuse."""
+    return {**payload, "reference": reference} if isinstance(payload, dict) else payload
 
 
 def canonical_json(payload: object) -> bytes:

@@ -76,7 +76,8 @@ class App:
             senders["sms"] = HttpSmsGateway(s.sms_url, s.sms_token, s.sms_sender)
         if s.smtp_host:
             senders["email"] = SmtpSender(s.smtp_host, s.smtp_port, s.smtp_sender, s.smtp_username,
-                                          s.smtp_password, s.smtp_starttls)  # fmt: skip
+                                          s.smtp_password, s.smtp_starttls,
+                                          secret=s.webhook_secret.encode())  # fmt: skip
         return senders
 
     def migrate(self) -> None:

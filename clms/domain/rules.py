@@ -154,6 +154,7 @@ class CheckPolicy:
     follow_up_missed_after_days: int = 30
     max_failed_contacts: int = 3
     answer_link_days: int = 14
+    answer_correction_minutes: int = 15  # a school may correct a wrong click this long
     action_escalate_after_days: int = 14  # a case not assessed or referred: the supervisor
     unsatisfactory_escalate_after_days: int = 14  # no satisfactory alternative: the supervisor
     coordinator_after_days: int = 30  # any obligation this late: the region's coordinator

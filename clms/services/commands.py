@@ -190,7 +190,8 @@ class RequeueDead(Command[int]):
 
 @dataclass(frozen=True)
 class OpenAnswer(Command["AnswerRequest"]):
-    """What a school's answer link asks about (the link checked, nothing written)."""
+    """What a school's answer link asks about and where it stands (open, answered and
+    still changeable, answered, expired): the link checked, nothing written."""
 
     token: str
     now: datetime
@@ -199,6 +200,16 @@ class OpenAnswer(Command["AnswerRequest"]):
 @dataclass(frozen=True)
 class RecordAnswer(Command[str]):
     """A school's one-click answer; returns the case number."""
+
+    token: str
+    answer: str
+    now: datetime
+
+
+@dataclass(frozen=True)
+class CorrectAnswer(Command[str]):
+    """A school changes its answer shortly after a wrong click ([check]
+    answer_correction_minutes); returns the case number. Refused after the window."""
 
     token: str
     answer: str

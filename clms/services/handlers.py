@@ -87,9 +87,12 @@ HANDLERS: dict[type[c.Command[Any]], Handler] = {
     ),
     c.RequeueDead: lambda cmd, deps: outbox.requeue_dead(deps.new_uow(), cmd.ids, cmd.now),
     c.OpenAnswer: lambda cmd, deps: answers.open_answer(
-        cmd.token, cmd.now, deps.new_uow(), deps.links.secret
+        cmd.token, cmd.now, deps.new_uow(), deps.links.secret, deps.rules.check
     ),
     c.RecordAnswer: lambda cmd, deps: answers.record_answer(
+        cmd.token, cmd.answer, cmd.now, deps.new_uow(), deps.rules, deps.links.secret
+    ),
+    c.CorrectAnswer: lambda cmd, deps: answers.correct_answer(
         cmd.token, cmd.answer, cmd.now, deps.new_uow(), deps.rules, deps.links.secret
     ),
 }

@@ -7,13 +7,14 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
+from clms.config_files import configured_config_dir
 from clms.domain.check import CheckRule, Contact, Finding, channel_for
 from clms.domain.errors import NotFound
 from clms.domain.model import Case, Provider, Role
 from clms.domain.outbox import ReminderStatus
 from clms.domain.reminders import ReminderRule, reminder_rule
 from clms.domain.rules import CountryRules
-from clms.messages import render
+from clms.messages import render, templates
 from clms.ports import AnswerToken, NewReminder, UnitOfWork
 from clms.tokens import new_token_id, sign
 
@@ -154,7 +155,26 @@ def _values(
     service = finding.service_type or ""
     if service in rules.service_types:
         service = rules.service_types[service].label
-    return message_values(finding, contact.name, provider, service, link)
+    worker = contact_line(book.staff(Role.SOCIAL_WORKER, finding.district))
+    values = message_values(finding, contact.name, provider, service, link)
+    return values | social_worker_values(worker, contact.language)
+
+
+def contact_line(contact: Contact | None) -> str:
+    """Who to call, in one line: the name and the phone (else the e-mail); "" for nobody."""
+    if contact is None:
+        return ""
+    return ", ".join(part for part in (contact.name, contact.phone or contact.email) if part)
+
+
+def social_worker_values(worker: str, language: str) -> dict[str, str]:
+    """Whom a school may call, for the messages to schools: {worker}, the district's social
+    worker ("name, phone", or "" when the directory has none yet), and {social_worker}, a
+    sentence naming them in the school's language (config/messages, social_worker_to_contact)."""
+    # A config directory whose messages predate the sentence does not use it either.
+    sentences = templates(language, configured_config_dir()).get("social_worker_to_contact", {})
+    sentence = sentences.get("known" if worker else "unknown", "").format(worker=worker)
+    return {"worker": worker, "social_worker": sentence}
 
 
 def message_values(
@@ -200,14 +220,14 @@ def _payload(
     entry: ReminderRule, finding: Finding, values: dict[str, str], body: str
 ) -> dict[str, object]:
     """What a school's system receives: the minimum, and for an attendance check, how to
-    answer it."""
+    answer it. No case number: the webhook adapter adds an opaque `reference` instead."""
     if not entry.answer_link:
-        return {"type": finding.rule.value, "reference": finding.key, "child": finding.child,
-                "due": finding.due.isoformat(), "message": body}  # fmt: skip
+        return {"type": finding.rule.value, "child": finding.child, "due": finding.due.isoformat(),
+                "social_worker": values["worker"], "message": body}  # fmt: skip
     return {
         "type": finding.rule.value,
-        "reference": finding.key,
         "child": finding.child,
+        "social_worker": values["worker"],
         "follow_up_due": finding.due.isoformat(),
         "answer_url": values["link"],
         "answer_expires": values["expires"],

@@ -1,5 +1,9 @@
 """The web pages served by `clms serve`. For now, the page where a school answers an
-attendance check in one click; built as an app factory so the web interface can grow here."""
+attendance check in one click, and corrects a wrong click for a short while; built as an
+app factory so the web interface can grow here.
+
+The page speaks the school's language (its `language` in the service directory) unless
+the school picked another with `?lang=`; the link itself carries only the signed token."""
 
 from __future__ import annotations
 
@@ -15,13 +19,15 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from clms.bootstrap import App
 from clms.domain.errors import ClmsError, InvalidInput
-from clms.services import answers
-from clms.services.commands import OpenAnswer, RecordAnswer
+from clms.services.answers import AnswerRequest, AttendanceAnswer, LinkState, TooLateToChange
+from clms.services.commands import CorrectAnswer, OpenAnswer, RecordAnswer
 from clms.tokens import ExpiredToken, InvalidToken, UsedToken
 from clms.web.texts import TEXTS, texts
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
 LANGUAGES = (("kk", "Қазақша"), ("ru", "Русский"), ("en", "English"))
+DEFAULT_LANGUAGE = "ru"  # for a link that names no school (forged, cut short)
+ANSWERS = [a.value for a in AttendanceAnswer]
 
 
 def create_app(system: App) -> FastAPI:
@@ -32,45 +38,87 @@ def create_app(system: App) -> FastAPI:
         """A link cut short by a mail or SMS client (`/answer/`) gets the polite page too."""
         if error.status_code != 404:
             return await http_exception_handler(request, error)
-        lang = request.query_params.get("lang", "ru")
+        lang = _language(request.query_params.get("lang"))
         return _message(request, lang, "invalid", texts(lang)["invalid_detail"], 404)
 
     @web.get("/health", response_class=PlainTextResponse)
     def health() -> str:
         return "ok"
 
-    @web.get("/answer/{token}", response_class=HTMLResponse)
-    def answer_page(request: Request, token: str, lang: str = "ru") -> HTMLResponse:
+    def link_page(
+        request: Request, token: str, lang: str | None, heading: str = "", status: int = 0
+    ) -> HTMLResponse:
+        """Where the link stands, in the school's language; `heading` and `status` say
+        what just happened (an answer, a correction, a refusal), else the state does."""
         try:
             asked = system.handle(OpenAnswer(token, system.clock()))
         except ClmsError as refusal:
-            return _refused(request, lang, refusal)
-        t = texts(lang)
-        context = {
-            "t": t, "lang": _language(lang), "languages": LANGUAGES,
-            "question": t["question"].format(child=asked.child, provider=asked.provider),
-            "due": t["due"].format(due=asked.follow_up_due),
-            "answers": [a.value for a in answers.AttendanceAnswer],
-        }  # fmt: skip
-        return TEMPLATES.TemplateResponse(request, "answer.html", context)
+            return _refused(request, _language(lang), refusal)
+        language = _language(lang, asked.language)
+        if heading in ("bad_answer", "refused"):
+            detail = texts(language)[f"{heading}_detail"]
+            return _message(request, language, heading, detail, status, heading == "bad_answer")
+        return _state_page(request, language, asked, heading, status)
+
+    @web.get("/answer/{token}", response_class=HTMLResponse)
+    def answer_page(request: Request, token: str, lang: str | None = None) -> HTMLResponse:
+        return link_page(request, token, lang)
 
     @web.post("/answer/{token}", response_class=HTMLResponse)
-    async def answer(request: Request, token: str, lang: str = "ru") -> HTMLResponse:
+    async def answer(request: Request, token: str, lang: str | None = None) -> HTMLResponse:
         # A form post; decoded leniently, so a stray byte is a bad answer (400), not a crash.
         form = parse_qs((await request.body()).decode(errors="replace"))
         chosen = form.get("answer", [""])[0]
-
-        def record() -> str:
-            return system.handle(RecordAnswer(token, chosen, system.clock()))
-
+        correcting = form.get("correct", [""])[0] == "1"
+        command = (CorrectAnswer if correcting else RecordAnswer)(token, chosen, system.clock())
         try:  # in a worker thread: the database work must not block the event loop
-            await run_in_threadpool(record)
+            await run_in_threadpool(system.handle, command)
         except ClmsError as refusal:
-            return _refused(request, lang, refusal)
-        t = texts(lang)
-        return _message(request, lang, "thanks", t["your_answer"].format(answer=t[chosen]), 200)
+            kind, status = _refusal_kind(refusal)
+            if kind == "invalid":
+                return _refused(request, _language(lang), refusal)
+            return await run_in_threadpool(link_page, request, token, lang, kind, status)
+        done = "changed" if correcting else "thanks"
+        return await run_in_threadpool(link_page, request, token, lang, done, 200)
 
     return web
+
+
+def _state_page(
+    request: Request, lang: str, asked: AnswerRequest, heading: str, status: int
+) -> HTMLResponse:
+    t = texts(lang)
+    if asked.state is LinkState.OPEN:
+        return _question(request, lang, asked)
+    if asked.state is LinkState.EXPIRED:
+        detail = " ".join(filter(None, (t["expired_detail"], _worker_line(t, asked))))
+        return _message(request, lang, "expired", detail, status or 410)
+    changeable = asked.state is LinkState.CHANGEABLE
+    context = {
+        **_page(t, lang), "heading": t[heading or "used"],
+        "your_answer": t["your_answer"].format(answer=t[asked.answer]) if asked.answer else "",
+        "change_hint": t["change_hint"].format(minutes=asked.minutes_to_change),
+        "others": [a for a in ANSWERS if a != asked.answer] if changeable else [],
+        "final_detail": "" if changeable else t["final_detail"],
+        "worker": _worker_line(t, asked),
+    }  # fmt: skip
+    status = status or (200 if changeable else 410)
+    return TEMPLATES.TemplateResponse(request, "answered.html", context, status_code=status)
+
+
+def _question(request: Request, lang: str, asked: AnswerRequest) -> HTMLResponse:
+    t = texts(lang)
+    context = {
+        **_page(t, lang),
+        "question": t["question"].format(child=asked.child, provider=asked.provider),
+        "due": t["due"].format(due=asked.follow_up_due),
+        "answers": ANSWERS,
+    }
+    return TEMPLATES.TemplateResponse(request, "answer.html", context)
+
+
+def _worker_line(t: dict[str, str], asked: AnswerRequest) -> str:
+    return t["social_worker"].format(worker=asked.social_worker) if asked.social_worker else ""
 
 
 def _refused(request: Request, lang: str, refusal: ClmsError) -> HTMLResponse:
@@ -82,14 +130,16 @@ def _refused(request: Request, lang: str, refusal: ClmsError) -> HTMLResponse:
 
 
 def _refusal_kind(refusal: ClmsError) -> tuple[str, int]:
-    """404 for a forged or unknown link, 410 Gone for a used or expired one, 400 for a bad
-    answer: by the refusal's type, never its wording."""
+    """404 for a forged or unknown link, 410 Gone for a used or expired one, 409 for a
+    correction too late, 400 for a bad answer: by the refusal's type, never its wording."""
     if isinstance(refusal, ExpiredToken):
         return "expired", 410
     if isinstance(refusal, UsedToken):
         return "used", 410
     if isinstance(refusal, InvalidToken):
         return "invalid", 404
+    if isinstance(refusal, TooLateToChange):
+        return "too_late", 409
     return ("bad_answer", 400) if isinstance(refusal, InvalidInput) else ("refused", 409)
 
 
@@ -99,10 +149,18 @@ def _message(
     """A page with one message: `kind` is its heading's key in TEXTS; `back` links to the
     question again."""
     t = texts(lang)
-    context = {"t": t, "lang": _language(lang), "heading": t[kind], "detail": detail,
-               "back": back}  # fmt: skip
+    context = {**_page(t, lang), "heading": t[kind], "detail": detail, "back": back}
     return TEMPLATES.TemplateResponse(request, "message.html", context, status_code=status)
 
 
-def _language(lang: str) -> str:
-    return lang if lang in TEXTS else "ru"
+def _page(t: dict[str, str], lang: str) -> dict[str, object]:
+    """What every page's frame needs: its words, its language and the other languages."""
+    return {"t": t, "lang": lang, "languages": LANGUAGES}
+
+
+def _language(asked: str | None, school: str = DEFAULT_LANGUAGE) -> str:
+    """The language the reader picked, else the school's, else Russian."""
+    for lang in (asked, school):
+        if lang is not None and lang in TEXTS:
+            return lang
+    return DEFAULT_LANGUAGE

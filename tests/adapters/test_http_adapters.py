@@ -19,7 +19,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from clms.adapters.school_webhook import SchoolWebhook, canonical_json, verify_signature
+from clms.adapters.school_webhook import (
+    SchoolWebhook,
+    canonical_json,
+    reference_of,
+    verify_signature,
+)
 from clms.adapters.sms import HttpSmsGateway, RapidProGateway
 from clms.ports import Delivery, MessageSender, OutgoingMessage
 from tests.servers import ThreadedServer
@@ -45,7 +50,7 @@ def webhook_message(url: str) -> OutgoingMessage:
         to=url,
         subject="Attendance check",
         body=f"Is {CHILD} attending?",
-        payload={"case": "KZ-TUR-MAK-0042", "child": CHILD, "question": "attendance", "week": 10},
+        payload={"type": "attendance_check", "child": CHILD, "week": 10},
     )
 
 
@@ -212,18 +217,58 @@ def test_the_webhook_posts_compact_sorted_utf8_json_with_a_signature_the_school_
 
     assert delivery.outcome == "sent"
     [request] = server.received
+    reference = reference_of(SECRET, "reminder-42-attempt-key")
     assert (
         request.body
         == (
-            '{"case":"KZ-TUR-MAK-0042","child":"Айгерім С.","question":"attendance","week":10}'
+            f'{{"child":"Айгерім С.","reference":"{reference}","type":"attendance_check","week":10}}'
         ).encode()
     )
     assert request.headers["content-type"] == "application/json; charset=utf-8"
-    assert request.headers["idempotency-key"] == "reminder-42-attempt-key"
+    assert request.headers["idempotency-key"] == reference
     assert request.headers["x-clms-timestamp"] == "1772442000"
     assert request.headers["x-clms-signature"].startswith("sha256=")
     timestamp, signature = request.headers["x-clms-timestamp"], request.headers["x-clms-signature"]
     assert verify_signature(SECRET, timestamp, request.body, signature, now=NOW + 10)
+
+
+def sent_to_the_school(server: RecordingServer, key: str, secret: bytes = SECRET) -> Received:
+    """A reminder whose payload even names its key as the reference: the adapter's wins."""
+    webhook = SchoolWebhook(secret, clock=lambda: NOW)
+    message = webhook_message(server.url("/accept"))
+    webhook.send(OutgoingMessage(key, message.channel, message.to, message.subject,
+                                 message.body, {**message.payload, "reference": key}))  # fmt: skip
+    webhook.close()
+    return server.received[-1]
+
+
+def test_the_school_gets_an_opaque_reference_in_the_body_and_header_never_the_case_number(
+    server: RecordingServer,
+) -> None:
+    key = "KZ-000042:attendance_check:2026-04-02"  # a reminder's key names its case
+
+    request = sent_to_the_school(server, key)
+
+    reference = json.loads(request.body)["reference"]
+    assert request.headers["idempotency-key"] == reference
+    assert len(reference) == 32 and int(reference, 16) >= 0
+    seen = request.body.decode() + json.dumps(request.headers)
+    assert "KZ-000042" not in seen and "000042" not in seen
+
+
+def test_the_reference_is_the_same_on_every_retry_and_differs_per_reminder_and_secret(
+    server: RecordingServer,
+) -> None:
+    first = "KZ-000042:attendance_check:2026-04-02"
+    again = sent_to_the_school(server, first).headers["idempotency-key"]
+    retried = sent_to_the_school(server, first).headers["idempotency-key"]
+    next_round = sent_to_the_school(server, first + ":1").headers["idempotency-key"]
+    other_case = sent_to_the_school(server, "KZ-000043:attendance_check:2026-04-02")
+    other_secret = sent_to_the_school(server, first, b"another-deployment-secret")
+
+    assert again == retried
+    assert len({again, next_round, other_case.headers["idempotency-key"]}) == 3
+    assert other_secret.headers["idempotency-key"] != again
 
 
 def test_a_signature_fails_with_a_wrong_secret_a_changed_body_or_a_stale_timestamp(

@@ -3,6 +3,7 @@ it should, tells the right person by the right channel, and never twice."""
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -20,6 +21,7 @@ from clms.services.check import SYSTEM
 from tests.builders import (
     DAY,
     NOW,
+    SCHOOL,
     SOCIAL_WORKER,
     add_contacts,
     child,
@@ -108,6 +110,8 @@ def test_the_school_is_asked_about_attendance_a_week_before_a_follow_up_with_a_l
     ]
     assert (reminder.channel, reminder.address) == ("email", "school3@edu.example.kz")
     assert "Айгерім С." in reminder.body and "http://127.0.0.1:8000/answer/" in reminder.body
+    assert "Your social worker: Aizhan M., +77010000001." in reminder.body
+    assert number not in reminder.subject + reminder.body
     assert (
         "cotton" not in reminder.body
         and "weeding" not in reminder.body
@@ -126,14 +130,40 @@ def test_a_school_with_its_own_system_gets_a_json_attendance_check_with_the_mini
     assert reminder.channel == "webhook" and reminder.address == "http://127.0.0.1:9/attendance"
     assert set(reminder.payload) == {
         "type",
-        "reference",
         "child",
+        "social_worker",
         "follow_up_due",
         "answer_url",
         "answer_expires",
         "answers",
     }
     assert reminder.payload["child"] == "Айгерім С."
+    assert reminder.payload["social_worker"] == "Aizhan M., +77010000001"
+    assert number not in json.dumps(reminder.payload)  # the adapter adds an opaque reference
+
+
+def test_a_school_is_told_whom_to_call_in_its_language_and_never_the_case_number(
+    app_with_contacts: App,
+) -> None:
+    number = referred(app_with_contacts, identified(app_with_contacts, "r"), provider="SCH-MAIL")
+    run_check(app_with_contacts, NOW + 8 * DAY)  # the referral is a day past its answer
+    [reminder] = reminders_of(app_with_contacts, number)
+    assert (reminder.rule, reminder.channel) == ("referral_unanswered", "email")
+    assert reminder.body.startswith("Hello. A referral of Айгерім С. to School No. 3")  # en
+    assert "Your social worker: Aizhan M., +77010000001." in reminder.body
+    assert number not in reminder.subject + reminder.body
+
+
+def test_a_school_in_a_district_without_a_social_worker_is_told_to_call_the_district(
+    app: App,
+) -> None:
+    app.handle(c.AddProvider(SCHOOL))  # and no staff at all
+    number = referred(app, identified(app, "r"), provider="SCH-MAIL")
+    run_check(app, NOW + 8 * DAY)
+    [reminder] = reminders_of(app, number)
+    assert reminder.body.endswith(
+        "Please reply to the social worker. Your contact is the district social worker. Thank you."
+    )
 
 
 def told_day_by_day(app: App, number: str, first: date, last: date) -> list[tuple[str, str]]:

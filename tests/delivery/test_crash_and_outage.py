@@ -32,7 +32,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from clms.adapters.school_webhook import canonical_json, verify_signature
+from clms.adapters.school_webhook import canonical_json, reference_of, verify_signature
 from clms.bootstrap import App, bootstrap
 from clms.ports import NewReminder, StoredReminder
 from clms.services import commands as c
@@ -153,8 +153,9 @@ class Sink:
             headers.get("x-clms-signature", ""),
             time.time(),
         )
+        key = _reminder_key(headers.get("idempotency-key", ""), body)
         with self._lock:
-            self._hits.append(Hit(headers.get("idempotency-key", ""), body, mode, signed))
+            self._hits.append(Hit(key, body, mode, signed))
             count = len(self._hits)
         if self.on_hit is not None:
             self.on_hit(count)
@@ -177,12 +178,35 @@ class Sink:
         self._socket.close()
 
 
+def _key(case_id: object, number: object) -> str:
+    """The key of the test's reminder `number` about case `case_id` (add_reminders)."""
+    return f"delivery-test:{case_id}:attendance:{number:04d}"
+
+
+def _reminder_key(reference: str, body: bytes) -> str:
+    """The reminder a request is about. A school sees only an opaque reference (in the
+    header and the body); the test knows its keys from the body, and counts the request as
+    that reminder's only if the reference is that key's. Else the reference: a stranger."""
+    try:
+        sent = json.loads(body)
+        key = _key(sent["case_id"], sent["reminder"])
+    except (ValueError, KeyError, TypeError):
+        return reference
+    ours = reference == sent.get("reference") == reference_of(SECRET.encode(), key)
+    return key if ours else reference
+
+
 @pytest.fixture
 def sink() -> Iterator[Sink]:
     receiver = Sink()
     yield receiver
     receiver.on_hit = None
     receiver.stop()
+
+
+def sent_as(reminder: NewReminder) -> dict[str, object]:
+    """The payload as the webhook sends it: with the reference the school sees."""
+    return {**reminder.payload, "reference": reference_of(SECRET.encode(), reminder.key)}
 
 
 # --- the database ------------------------------------------------------------------------
@@ -208,7 +232,7 @@ class Database:
             }
             reminders.append(
                 NewReminder(
-                    key=f"delivery-test:{case_id}:attendance:{i:04d}",
+                    key=_key(case_id, i),
                     case_id=case_id,
                     rule="attendance_check",
                     recipient="Lyceum No. 8",
@@ -224,7 +248,7 @@ class Database:
         with self.app.uow() as uow:
             assert uow.outbox.add(reminders) == count
             uow.commit()
-        return {r.key: canonical_json(r.payload) for r in reminders}
+        return {r.key: canonical_json(sent_as(r)) for r in reminders}
 
     def rows(self) -> list[StoredReminder]:
         return self.app.handle(c.ListReminders(None, 1_000_000))

@@ -14,14 +14,16 @@ from clms.adapters.db.check import QUERIES
 from clms.config_files import DEFAULT_CONFIG_DIR, available_countries, load_country
 from clms.domain.check import CheckRule, Finding
 from clms.domain.errors import InvalidInput
+from clms.domain.model import Role
 from clms.domain.reminders import NOBODY, REMINDER_RULES, TOLD_AT_ONCE, ReminderRule
 from clms.messages import render, templates
-from clms.services.telling import message_values
+from clms.services.telling import message_values, social_worker_values
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 LANGUAGES = sorted(path.stem for path in (DEFAULT_CONFIG_DIR / "messages").glob("*.toml"))
 TOLD = [entry for entry in (*REMINDER_RULES, *TOLD_AT_ONCE) if entry.audience is not NOBODY]
 ANSWER_LINK = ("https://clms.example/answer/token", datetime(2026, 3, 16, tzinfo=UTC))
+WORKER = "Aizhan M., +77010000001"  # the district's social worker, as the check names them
 
 
 def finding(rule: CheckRule) -> Finding:
@@ -78,10 +80,43 @@ def test_every_template_is_in_every_language_and_uses_only_what_the_service_fill
     entry: ReminderRule, language: str
 ) -> None:
     assert entry.template in templates(language, DEFAULT_CONFIG_DIR)
+    subject, body = render(entry.template or "", language, values_for(entry, language))
+    assert subject.strip() and body.strip()  # a KeyError above if it uses anything else
+
+
+def values_for(entry: ReminderRule, language: str, worker: str = WORKER) -> dict[str, str]:
+    """What clms.services.check fills in for `entry`'s message, in `language`."""
     link = ANSWER_LINK if entry.answer_link else None
     values = message_values(finding(entry.rule), "School No. 3", "School No. 3", "School", link)
-    subject, body = render(entry.template or "", language, values)  # a KeyError if not
-    assert subject.strip() and body.strip()
+    return values | social_worker_values(worker, language)
+
+
+TO_SCHOOLS = [entry for entry in TOLD if entry.audience is Role.PROVIDER]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("entry", TO_SCHOOLS, ids=by_rule)
+@pytest.mark.parametrize("worker", [WORKER, ""], ids=["worker known", "no worker yet"])
+def test_a_message_to_a_school_names_the_social_worker_and_never_the_case_number(
+    entry: ReminderRule, language: str, worker: str
+) -> None:
+    subject, body = render(entry.template or "", language, values_for(entry, language, worker))
+
+    assert "KZ-000001" not in subject + body
+    assert "{case}" not in str(templates(language, DEFAULT_CONFIG_DIR)[entry.template or ""])
+    sentences = templates(language, DEFAULT_CONFIG_DIR)["social_worker_to_contact"]
+    expected = sentences["known"].format(worker=WORKER) if worker else sentences["unknown"]
+    assert expected in body
+    assert (WORKER in body) == bool(worker)
+
+
+def test_schools_are_told_by_the_attendance_check_and_the_referrals() -> None:
+    """So the test above is not vacuous: it finds the messages to schools."""
+    assert sorted(by_rule(entry) for entry in TO_SCHOOLS) == [
+        "attendance_check",
+        "referral_unanswered",
+        "urgent_referral",
+    ]
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

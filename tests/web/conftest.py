@@ -12,14 +12,14 @@ import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import closing
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
-from clms.adapters.db.tables import AttendanceReportRow
+from clms.adapters.db.tables import AttendanceReportRow, ProviderRow
 from clms.bootstrap import App, bootstrap
 from clms.settings import Settings
 from clms.web.app import create_app
@@ -28,6 +28,7 @@ from tests.builders import (
     DAY,
     NOW,
     PROVIDERS,
+    SCHOOL,
     add_contacts,
     identified,
     in_service,
@@ -38,6 +39,7 @@ from tests.servers import ThreadedServer, wait_until
 
 CHECKED = NOW + 25 * DAY  # the daily check finds the first follow-up coming due
 ANSWERED = CHECKED + DAY  # and the school answers the next morning
+MINUTE = DAY / (24 * 60)
 LINK = re.compile(r"/answer/([A-Za-z0-9_\-\.]+)")
 
 Serve = Callable[[App], str]
@@ -107,6 +109,28 @@ def app(database_url: str) -> Iterator[App]:
 def at_time(database_url: str, now: datetime) -> App:
     """An App on that database whose clock says `now`."""
     return bootstrap(Settings(database_url=database_url), clock=lambda: now)
+
+
+@dataclass
+class Clock:
+    """A clock a test moves on, for one server through a story told minute by minute."""
+
+    now: datetime
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, by: timedelta) -> None:
+        self.now += by
+
+
+def school_speaks(app: App, language: str) -> None:
+    """School No. 3's language in the service directory (English as seeded)."""
+    provider = ProviderRow.__table__.c
+    with app.engine.begin() as db:
+        db.execute(
+            update(ProviderRow).where(provider.code == SCHOOL.code).values(language=language)
+        )
 
 
 @pytest.fixture

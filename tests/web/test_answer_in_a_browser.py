@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from clms.web.texts import TEXTS
-from tests.web.conftest import Waiting, answer_url, recorded_answers
+from tests.web.conftest import Waiting, answer_url, recorded_answers, school_speaks
 
 CHROMIUM = Path("/usr/bin/chromium")
 PHONE = {"width": 390, "height": 844}
@@ -56,9 +56,10 @@ def phone(browser: Browser) -> Iterator[Page]:
     context.close()
 
 
-def test_a_school_answers_with_one_tap_on_a_phone(
+def test_a_school_answers_with_one_tap_on_a_phone_in_its_own_language(
     waiting: Waiting, site: str, phone: Page, tmp_path: Path
 ) -> None:
+    school_speaks(waiting.app, "ru")
     phone.goto(answer_url(site, waiting.token))
 
     expect(phone.get_by_role("heading")).to_have_text("Посещает ли Айгерім С. School No. 3?")
@@ -70,6 +71,23 @@ def test_a_school_answers_with_one_tap_on_a_phone(
     expect(phone.get_by_text("Ваш ответ: Посещает регулярно")).to_be_visible()
     phone.screenshot(path=tmp_path / "thanks-ru.png", full_page=True)
     assert recorded_answers(waiting.app) == ["attending_regularly"]
+
+
+def test_a_school_corrects_a_wrong_tap_on_a_phone(
+    waiting: Waiting, site: str, phone: Page, tmp_path: Path
+) -> None:
+    en = TEXTS["en"]
+    phone.goto(answer_url(site, waiting.token))
+    phone.get_by_role("button", name=en["not_attending"]).click()
+    expect(phone.get_by_text("for 15 more minutes")).to_be_visible()
+    expect(phone.get_by_role("button")).to_have_count(3)
+    phone.screenshot(path=tmp_path / "changeable-en.png", full_page=True)
+
+    phone.get_by_role("button", name=en["attending_regularly"]).click()
+
+    expect(phone.get_by_role("heading")).to_have_text(en["changed"])
+    expect(phone.get_by_text("Your answer: Attending regularly")).to_be_visible()
+    assert recorded_answers(waiting.app) == ["not_attending", "attending_regularly"]
 
 
 def test_the_answers_fit_a_phone_screen_without_sideways_scrolling(
@@ -106,13 +124,15 @@ def test_a_school_switches_to_kazakh_and_answers_in_kazakh(
 def test_a_tap_in_a_second_tab_opened_earlier_is_told_the_answer_is_already_recorded(
     waiting: Waiting, site: str, phone: Page
 ) -> None:
+    en = TEXTS["en"]
     earlier = phone.context.new_page()
     earlier.goto(answer_url(site, waiting.token))
     phone.goto(answer_url(site, waiting.token))
-    phone.get_by_role("button", name="Посещает регулярно").click()
-    expect(phone.get_by_role("heading")).to_have_text("Спасибо! Ваш ответ записан.")
+    phone.get_by_role("button", name=en["attending_regularly"]).click()
+    expect(phone.get_by_role("heading")).to_have_text(en["thanks"])
 
-    earlier.get_by_role("button", name="Не посещает").click()
+    earlier.get_by_role("button", name=en["not_attending"]).click()
 
-    expect(earlier.get_by_role("heading")).to_have_text("Ответ уже записан")
+    expect(earlier.get_by_role("heading")).to_have_text(en["used"])
+    expect(earlier.get_by_text("Your answer: Attending regularly")).to_be_visible()
     assert recorded_answers(waiting.app) == ["attending_regularly"]

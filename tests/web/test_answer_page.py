@@ -4,6 +4,7 @@ and that a link works once, only while it is valid, and only as it was signed.""
 
 from __future__ import annotations
 
+import base64
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -20,7 +21,15 @@ from clms.services import commands as c
 from clms.services.cases import index_of
 from clms.web.texts import TEXTS
 from tests.builders import DAY, NOW, SCHOOL
-from tests.web.conftest import ANSWERED, Serve, Waiting, answer_url, at_time
+from tests.web.conftest import (
+    ANSWERED,
+    MINUTE,
+    Serve,
+    Waiting,
+    answer_url,
+    at_time,
+    school_speaks,
+)
 
 ANSWERS = ("attending_regularly", "attending_irregularly", "not_attending", "not_known")
 # What a school must not read about the child: the case is about child labour, the school
@@ -81,10 +90,10 @@ def test_the_page_asks_whether_the_child_attends_the_school_with_the_four_answer
 
     assert page.status_code == 200
     assert page.headers["content-type"].startswith("text/html")
-    assert f"Посещает ли Айгерім С. {SCHOOL.name}?" in page.text
+    assert f"Does Айгерім С. attend {SCHOOL.name}?" in page.text  # School No. 3 speaks English
     for chosen in ANSWERS:
         assert f'value="{chosen}"' in page.text
-        assert TEXTS["ru"][chosen] in page.text
+        assert TEXTS["en"][chosen] in page.text
     assert 'name="viewport"' in page.text
 
 
@@ -110,12 +119,75 @@ def test_the_page_in_kazakh_asks_in_kazakh(waiting: Waiting, site: str) -> None:
     assert "Посещает" not in page.text
 
 
-def test_an_unknown_language_falls_back_to_russian(waiting: Waiting, site: str) -> None:
+def test_an_unknown_language_falls_back_to_the_schools(waiting: Waiting, site: str) -> None:
     page = httpx.get(answer_url(site, waiting.token), params={"lang": "xx"})
 
     assert page.status_code == 200
-    assert '<html lang="ru">' in page.text
-    assert "Посещает регулярно" in page.text
+    assert '<html lang="en">' in page.text
+    assert "Attending regularly" in page.text
+
+
+@pytest.mark.parametrize(
+    ("language", "question"),
+    [
+        ("ru", "Посещает ли Айгерім С. School No. 3?"),
+        ("kk", "Айгерім С. School No. 3 мекемесіне қатыса ма?"),
+        ("en", "Does Айгерім С. attend School No. 3?"),
+    ],
+)
+def test_the_link_opens_in_the_language_the_directory_gives_the_school(
+    waiting: Waiting, site: str, language: str, question: str
+) -> None:
+    school_speaks(waiting.app, language)
+
+    page = httpx.get(answer_url(site, waiting.token))
+    thanks = answer(site, waiting.token, "not_attending")
+
+    assert page.status_code == 200
+    assert f'<html lang="{language}">' in page.text
+    assert f"<h1>{question}</h1>" in page.text
+    assert f'hreflang="{language}" aria-current="page"' in page.text
+    assert f'<html lang="{language}">' in thanks.text
+    assert TEXTS[language]["thanks"] in thanks.text
+
+
+def test_an_expired_link_is_refused_in_the_schools_language_too(
+    waiting: Waiting, serve: Serve, database_url: str
+) -> None:
+    school_speaks(waiting.app, "kk")
+    expires = NOW + 25 * DAY + waiting.app.rules.check.answer_link_days * DAY
+    later_site = serve(at_time(database_url, expires))
+
+    page = httpx.get(answer_url(later_site, waiting.token))
+
+    assert page.status_code == 410
+    assert TEXTS["kk"]["expired"] in page.text
+    assert "Әлеуметтік қызметкер: Aizhan M., +77010000001" in page.text
+
+
+def test_the_link_carries_only_a_random_id_and_its_expiry(waiting: Waiting) -> None:
+    claim = waiting.token.partition(".")[0]
+    token_id, expires = (
+        base64.urlsafe_b64decode(claim + "=" * (-len(claim) % 4)).decode().split(".")
+    )
+    case = waiting.app.handle(c.GetCase(waiting.number))
+
+    assert len(token_id) >= 22 and expires.isdigit()  # 16 random bytes; a Unix time
+    for told in (waiting.number, case.child.first_name, case.child.last_name, SCHOOL.code):
+        assert told not in waiting.token and told not in token_id
+
+
+def test_no_page_of_the_link_shows_the_case_number_or_the_last_name(
+    waiting: Waiting, site: str, serve: Serve, database_url: str
+) -> None:
+    question = httpx.get(answer_url(site, waiting.token))
+    thanks = answer(site, waiting.token, "not_attending")
+    changeable = httpx.get(answer_url(site, waiting.token))
+    final = httpx.get(answer_url(serve(at_time(database_url, ANSWERED + DAY)), waiting.token))
+
+    for page in (question, thanks, changeable, final):
+        assert waiting.number not in page.text
+        assert "Сапар" not in page.text
 
 
 def test_every_language_has_every_text() -> None:
@@ -135,8 +207,8 @@ def test_attending_regularly_completes_the_follow_up_as_satisfactory(
     reply = answer(site, waiting.token, "attending_regularly")
 
     assert reply.status_code == 200
-    assert "Спасибо! Ваш ответ записан." in reply.text
-    assert "Ваш ответ: Посещает регулярно" in reply.text
+    assert "Thank you! Your answer is recorded." in reply.text
+    assert "Your answer: Attending regularly" in reply.text
     follow_up = asked_follow_up(waiting.app, waiting.number)
     assert (before.state, follow_up.id) == (FollowUpState.SCHEDULED, before.id)
     assert follow_up.state is FollowUpState.DONE
@@ -195,20 +267,26 @@ def test_a_second_answer_with_the_same_link_is_refused_and_changes_nothing(
     second = answer(site, waiting.token, "not_attending")
 
     assert second.status_code == 410
-    assert "Ответ уже записан" in second.text
+    assert "The answer is already recorded" in second.text
+    assert "Your answer: Attending regularly" in second.text
     assert recorded(waiting.app, waiting.number) == after_first
     assert asked_follow_up(waiting.app, waiting.number).attending is True
 
 
-def test_an_answered_link_opens_a_polite_page_saying_the_answer_is_recorded(
-    waiting: Waiting, site: str
+def test_an_answered_link_shows_the_answer_and_after_the_window_says_whom_to_call(
+    waiting: Waiting, site: str, serve: Serve, database_url: str
 ) -> None:
     answer(site, waiting.token, "attending_regularly")
+    window = waiting.app.rules.check.answer_correction_minutes * MINUTE
+    later_site = serve(at_time(database_url, ANSWERED + window))
 
-    page = httpx.get(answer_url(site, waiting.token), params={"lang": "en"})
+    page = httpx.get(answer_url(later_site, waiting.token))
 
     assert page.status_code == 410
     assert "The answer is already recorded" in page.text
+    assert "Your answer: Attending regularly" in page.text
+    assert "To change it, please contact the district social worker." in page.text
+    assert "Social worker: Aizhan M., +77010000001" in page.text
     assert "<button" not in page.text
 
 
@@ -251,7 +329,8 @@ def test_an_expired_link_is_gone_and_writes_nothing(
     reply = answer(later_site, waiting.token, "attending_regularly")
 
     assert (page.status_code, reply.status_code) == (410, 410)
-    assert "Срок действия ссылки истёк" in reply.text
+    assert "This link has expired" in reply.text
+    assert "Social worker: Aizhan M., +77010000001" in page.text
     assert recorded(waiting.app, waiting.number) == before
 
 
@@ -277,8 +356,8 @@ def test_an_unknown_answer_is_a_bad_request_and_the_link_still_works(
     )
 
     assert reply.status_code == 400
-    assert "Ответ не распознан" in reply.text
-    assert 'href="?lang=ru"' in reply.text  # back to the question
+    assert "The answer was not recognised" in reply.text
+    assert 'href="?lang=en"' in reply.text  # back to the question
     assert recorded(waiting.app, waiting.number) == before
     assert httpx.get(answer_url(site, waiting.token)).status_code == 200
     assert answer(site, waiting.token, "attending_regularly").status_code == 200
