@@ -11,6 +11,13 @@ from clms.config_files import configured_config_dir
 FALLBACK_LANGUAGE = "ru"
 
 
+def languages(config_dir: Path | None = None) -> list[str]:
+    """The languages that have message templates: those a contact may be written to in.
+    From `config_dir`, by default the one the templates are rendered from."""
+    folder = (config_dir or configured_config_dir()) / "messages"
+    return sorted(path.stem for path in folder.glob("*.toml"))
+
+
 @cache
 def templates(language: str, config_dir: Path) -> dict[str, dict[str, str]]:
     path = config_dir / "messages" / f"{language}.toml"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from types import TracebackType
@@ -71,6 +72,13 @@ class FakeCases:
                 return self.get(case.number)
         return None
 
+    def referred_to(self, provider: str, states: Collection[str]) -> list[str]:
+        return sorted(
+            case.number
+            for case in self.stored.values()
+            if any(r.provider == provider and r.state in states for r in case.referrals)
+        )
+
     def summaries(self, query: CaseQuery) -> list[CaseSummary]:
         return [
             CaseSummary(c.number, c.child.display_name, c.child.district, c.category.value,
@@ -101,6 +109,7 @@ def _submissions(case: Case) -> set[str]:
 class FakeProviders:
     def __init__(self) -> None:
         self.stored: dict[str, Provider] = {}
+        self.removed: dict[str, datetime] = {}  # a removed code stays taken
 
     def get(self, code: str) -> Provider:
         if code not in self.stored:
@@ -108,10 +117,24 @@ class FakeProviders:
         return self.stored[code]
 
     def add(self, provider: Provider) -> None:
+        if provider.code in self.stored or provider.code in self.removed:
+            raise ValueError(f"provider code {provider.code!r} is taken")  # the unique key
         self.stored[provider.code] = provider
 
     def all(self) -> list[Provider]:
         return sorted(self.stored.values(), key=lambda p: p.code)
+
+    def save(self, provider: Provider) -> None:
+        self.get(provider.code)
+        self.stored[provider.code] = provider
+
+    def remove(self, code: str, now: datetime) -> None:
+        self.get(code)
+        self.removed[code] = now
+        del self.stored[code]
+
+    def removed_at(self, code: str) -> datetime | None:
+        return self.removed.get(code)
 
 
 class FakeCheckQueries:
@@ -219,9 +242,25 @@ def _stored(row: _ReminderRow, number: str) -> StoredReminder:
 class FakeStaff:
     def __init__(self) -> None:
         self.members: list[StaffMember] = []
+        self.last_id = 0
 
-    def add(self, member: StaffMember) -> None:
-        self.members.append(member)
+    def add(self, member: StaffMember) -> StaffMember:
+        self.last_id += 1  # ids are never reused, as the database's
+        stored = replace(member, id=self.last_id)
+        self.members.append(stored)
+        return stored
+
+    def get(self, member_id: int) -> StaffMember:
+        for member in self.members:
+            if member.id == member_id:
+                return member
+        raise NotFound(f"no staff member with id {member_id}", field="staff")
+
+    def save(self, member: StaffMember) -> None:
+        self.members[self.members.index(self.get(member.id or 0))] = member
+
+    def remove(self, member_id: int) -> None:
+        self.members.remove(self.get(member_id))
 
     def all(self) -> list[StaffMember]:
         return list(self.members)

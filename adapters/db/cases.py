@@ -3,6 +3,7 @@ what changed, and finds cases by number, submission and child."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from sqlalchemy import insert, update
@@ -105,6 +106,14 @@ class SqlCaseRepository:
 
     def summaries(self, query: CaseQuery) -> list[CaseSummary]:
         return case_summaries(self.session, query)
+
+    def referred_to(self, provider: str, states: Collection[str]) -> list[str]:
+        query = (
+            select(CaseRow.number)
+            .join(ReferralRow, col(ReferralRow.case_id) == col(CaseRow.id))
+            .where(ReferralRow.provider_code == provider, col(ReferralRow.state).in_(states))
+        )
+        return sorted(set(self.session.exec(query).all()))
 
     def _columns(self, case: Case, index: CaseIndex) -> dict[str, Any]:
         region = self.rules.district(case.child.district).region

@@ -3,9 +3,12 @@ the staff who get the reminders."""
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, replace
+from datetime import datetime
+from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, delete, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from clms.adapters.db.tables import OfferRow, ProviderRow, StaffRow
 from clms.domain.check import Contact
@@ -19,34 +22,48 @@ class SqlProviderRepository:
         self.session = session
 
     def get(self, code: str) -> Provider:
-        row = self.session.exec(select(ProviderRow).where(ProviderRow.code == code)).first()
-        if row is None:
-            raise NotFound(f"no provider {code!r} in the directory", field="provider")
-        return self._provider(row)
+        return self._provider(self._row(code))
 
     def add(self, provider: Provider) -> None:
-        self.session.add(
-            ProviderRow(
-                code=provider.code,
-                name=provider.name,
-                district=provider.district,
-                phone=provider.phone,
-                email=provider.email,
-                webhook_url=provider.webhook_url,
-                language=provider.language,
-            )
-        )
+        self.session.add(ProviderRow(code=provider.code, **_details(provider)))
         # The provider row first: the offers refer to it.
         self.session.flush()
+        self._add_offers(provider)
+
+    def all(self) -> list[Provider]:
+        rows = self.session.exec(_listed().order_by(col(ProviderRow.code))).all()
+        return [self._provider(row) for row in rows]
+
+    def save(self, provider: Provider) -> None:
+        row = self._row(provider.code)
+        for name, value in _details(provider).items():
+            setattr(row, name, value)
+        self._delete_offers(provider.code)
+        self._add_offers(provider)
+
+    def remove(self, code: str, now: datetime) -> None:
+        self._row(code).removed_at = now
+        self._delete_offers(code)
+
+    def removed_at(self, code: str) -> datetime | None:
+        query = select(ProviderRow.removed_at).where(ProviderRow.code == code)
+        return self.session.exec(query).first()
+
+    def _row(self, code: str) -> ProviderRow:
+        row = self.session.exec(_listed().where(ProviderRow.code == code)).first()
+        if row is None:
+            raise NotFound(f"no provider {code!r} in the directory", field="provider")
+        return row
+
+    def _add_offers(self, provider: Provider) -> None:
         for service_type, district in sorted(provider.offers):
             self.session.add(
                 OfferRow(provider_code=provider.code, service_type=service_type, district=district)
             )
         self.session.flush()
 
-    def all(self) -> list[Provider]:
-        rows = self.session.exec(select(ProviderRow).order_by(col(ProviderRow.code))).all()
-        return [self._provider(row) for row in rows]
+    def _delete_offers(self, code: str) -> None:
+        self.session.exec(delete(OfferRow).where(col(OfferRow.provider_code) == code))
 
     def _provider(self, row: ProviderRow) -> Provider:
         offers = self.session.exec(select(OfferRow).where(OfferRow.provider_code == row.code)).all()
@@ -63,12 +80,40 @@ class SqlProviderRepository:
         )
 
 
+def _listed() -> SelectOfScalar[ProviderRow]:
+    """The providers in the directory: not the removed ones."""
+    return select(ProviderRow).where(col(ProviderRow.removed_at).is_(None))
+
+
+def _details(provider: Provider) -> dict[str, Any]:
+    """The provider's columns but its code, which never changes."""
+    return {"name": provider.name, "district": provider.district, "phone": provider.phone,
+            "email": provider.email, "webhook_url": provider.webhook_url,
+            "language": provider.language}  # fmt: skip
+
+
 class SqlStaff:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def add(self, member: StaffMember) -> None:
-        self.session.add(StaffRow(**asdict(member)))
+    def add(self, member: StaffMember) -> StaffMember:
+        row = StaffRow(**asdict(replace(member, id=None)))
+        self.session.add(row)
+        self.session.flush()
+        return _member(row)
+
+    def get(self, member_id: int) -> StaffMember:
+        return _member(self._row(member_id))
+
+    def save(self, member: StaffMember) -> None:
+        assert member.id is not None, "a member is saved after it was got"
+        row = self._row(member.id)
+        for name, value in asdict(member).items():
+            setattr(row, name, value)
+        self.session.flush()
+
+    def remove(self, member_id: int) -> None:
+        self.session.delete(self._row(member_id))
         self.session.flush()
 
     def all(self) -> list[StaffMember]:
@@ -83,6 +128,12 @@ class SqlStaff:
             return None
         return Contact(member.name, member.phone, member.email, "", member.language)
 
+    def _row(self, member_id: int) -> StaffRow:
+        row = self.session.get(StaffRow, member_id)
+        if row is None:
+            raise NotFound(f"no staff member with id {member_id}", field="staff")
+        return row
+
 
 def _member(row: StaffRow) -> StaffMember:
-    return StaffMember(row.name, row.role, row.area, row.phone, row.email, row.language)
+    return StaffMember(row.name, row.role, row.area, row.phone, row.email, row.language, row.id)

@@ -165,6 +165,8 @@ class ProviderRow(SQLModel, table=True):
         default="", sa_column_kwargs={"server_default": text("''")}
     )
     language: str = Field(default="ru", max_length=8, sa_column_kwargs={"server_default": "ru"})
+    # A removed provider keeps its row: the past referrals name it by its code.
+    removed_at: datetime | None = _utc()
 
 
 class OfferRow(SQLModel, table=True):

@@ -192,7 +192,9 @@ def provider_dict(provider: Provider) -> dict[str, Any]:
 
 def provider_line(row: dict[str, Any]) -> str:
     offers = ", ".join(f"{o['service_type']}@{o['district']}" for o in row["offers"])
-    return f"{row['code']:<10} {row['name']} ({row['district']}): {offers}"
+    contacts = " ".join(filter(None, (row["webhook_url"], row["email"], row["phone"])))
+    reached = f" [{row['language']}] {contacts or 'no contact'}"
+    return f"{row['code']:<10} {row['name']} ({row['district']}): {offers}{reached}"
 
 
 def check_text(summary: dict[str, Any]) -> str:

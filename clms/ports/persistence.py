@@ -3,6 +3,7 @@ implements them; tests/fakes.py has hand-written in-memory fakes."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 from types import TracebackType
@@ -51,14 +52,28 @@ class CaseRepository(Protocol):
     def summaries(self, query: CaseQuery) -> list[CaseSummary]:
         """Overdue first, then urgent, then by next action due."""
 
+    def referred_to(self, provider: str, states: Collection[str]) -> list[str]:
+        """The numbers of the cases with a referral to `provider` in one of `states`."""
+
 
 class ProviderRepository(Protocol):
+    """The providers in the directory. A removed one is neither got nor listed, but its code
+    stays taken: the past referrals to it keep it."""
+
     def get(self, code: str) -> Provider:
         """Raises NotFound."""
 
     def add(self, provider: Provider) -> None: ...
 
     def all(self) -> list[Provider]: ...
+
+    def save(self, provider: Provider) -> None:
+        """Its details and offers become `provider`'s; the code names which."""
+
+    def remove(self, code: str, now: datetime) -> None: ...
+
+    def removed_at(self, code: str) -> datetime | None:
+        """When the provider `code` was removed; None if it is listed or unknown."""
 
 
 class UnitOfWork(Protocol):
@@ -118,6 +133,7 @@ class StaffMember:
     phone: str = ""
     email: str = ""
     language: str = "ru"
+    id: int | None = None  # given when stored; how a command names the member
 
 
 @dataclass(frozen=True)
@@ -158,7 +174,15 @@ class Outbox(Protocol):
 
 
 class Staff(Protocol):
-    def add(self, member: StaffMember) -> None: ...
+    def add(self, member: StaffMember) -> StaffMember:
+        """Stores a new member; returns it with its id."""
+
+    def get(self, member_id: int) -> StaffMember:
+        """Raises NotFound."""
+
+    def save(self, member: StaffMember) -> None: ...
+
+    def remove(self, member_id: int) -> None: ...
 
     def all(self) -> list[StaffMember]: ...
 

@@ -16,6 +16,7 @@ if TYPE_CHECKING:  # results named in the base classes below, as strings (no imp
     from clms.services.answers import AnswerRequest  # noqa: F401
     from clms.services.cases import Identified  # noqa: F401
     from clms.services.check import ChunkResult  # noqa: F401
+    from clms.services.directory import StaffChange  # noqa: F401
 
 Result = TypeVar("Result", covariant=True)
 
@@ -123,8 +124,32 @@ class FindOpenCase(Command[Case | None]):
 
 
 @dataclass(frozen=True)
-class AddProvider(Command[None]):
+class AddProvider(Command[Provider]):
+    """Returns the provider as stored (its phone number normalized)."""
+
     provider: Provider
+
+
+@dataclass(frozen=True)
+class UpdateProvider(Command[Provider]):
+    """Changes what is given (None: as it is). `offers`, when given, replace them all, each
+    "SERVICE_TYPE" (in the provider's own district) or "SERVICE_TYPE@DISTRICT"."""
+
+    code: str
+    name: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    webhook_url: str | None = None
+    language: str | None = None
+    offers: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class RemoveProvider(Command[None]):
+    """Refused while a referral to it is live."""
+
+    code: str
+    now: datetime
 
 
 @dataclass(frozen=True)
@@ -133,8 +158,27 @@ class ListProviders(Command[list[Provider]]):
 
 
 @dataclass(frozen=True)
-class AddStaff(Command[None]):
+class AddStaff(Command[StaffMember]):
+    """Returns the member as stored, with its id."""
+
     member: StaffMember
+
+
+@dataclass(frozen=True)
+class UpdateStaff(Command["StaffChange"]):
+    """Changes what is given (None: as it is)."""
+
+    member_id: int
+    name: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    language: str | None = None
+    area: str | None = None
+
+
+@dataclass(frozen=True)
+class RemoveStaff(Command["StaffChange"]):
+    member_id: int
 
 
 @dataclass(frozen=True)

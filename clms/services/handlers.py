@@ -69,8 +69,12 @@ HANDLERS: dict[type[c.Command[Any]], Handler] = {
     c.AddProvider: lambda cmd, deps: directory.add_provider(
         cmd.provider, deps.new_uow(), deps.rules
     ),
+    c.UpdateProvider: lambda cmd, deps: directory.update_provider(cmd, deps.new_uow(), deps.rules),
+    c.RemoveProvider: lambda cmd, deps: directory.remove_provider(cmd, deps.new_uow()),
     c.ListProviders: lambda cmd, deps: directory.list_providers(deps.new_uow()),
     c.AddStaff: lambda cmd, deps: directory.add_staff(cmd.member, deps.new_uow(), deps.rules),
+    c.UpdateStaff: lambda cmd, deps: directory.update_staff(cmd, deps.new_uow(), deps.rules),
+    c.RemoveStaff: lambda cmd, deps: directory.remove_staff(cmd, deps.new_uow()),
     c.ListStaff: lambda cmd, deps: directory.list_staff(deps.new_uow()),
     c.FindCheckChunks: lambda cmd, deps: check.candidate_chunks(
         cmd.rule, cmd.now, cmd.region, deps.new_uow(), deps.check_chunk_size

@@ -177,3 +177,46 @@ def test_classify_and_the_rules_are_available_without_a_database(tmp_path: Path)
 def test_a_command_before_init_says_to_run_init(tmp_path: Path) -> None:
     done = Cli(tmp_path).run("list", ok=False)
     assert done.returncode == 2 and "run `clms init`" in done.stderr
+
+
+def test_a_provider_s_contacts_are_changed_checked_and_shown(cli: Cli) -> None:
+    changed = cli.json("providers", "update", "SCH-12", "--phone", "+7 (701) 123-45-67",
+                       "--webhook-url", "https://kundelik.example.kz/clms", "--language", "kk")  # fmt: skip
+    assert (changed["phone"], changed["language"]) == ("+77011234567", "kk")
+    listed = cli.run("providers", "list").stdout
+    assert "[kk] https://kundelik.example.kz/clms +77011234567" in listed
+
+    refused = cli.run("providers", "update", "SCH-12", "--phone", "87011234567", "--json", ok=False)
+    assert refused.returncode == 2 and json.loads(refused.stdout)["field"] == "phone"
+    assert "use the international form" in refused.stderr
+    assert cli.json("providers", "list")[0]["phone"] == "+77011234567"
+
+
+def test_a_provider_with_a_live_referral_is_not_removed_until_it_ends(cli: Cli) -> None:
+    number = identify(cli)["case"]
+    cli.run("assess", number, "--now", "2026-03-02T10:00:00")
+    cli.run("refer", number, "--provider", "SCH-12", "--service", "school",
+            "--now", "2026-03-02T11:00:00")  # fmt: skip
+    refused = cli.run("providers", "remove", "SCH-12", ok=False)
+    assert refused.returncode == 4
+    assert f"1 case ({number}) has a live referral to it" in refused.stderr
+
+    cli.run("answer", number, "--decline", "--now", "2026-03-03T09:00:00")
+    assert cli.run("providers", "remove", "SCH-12").stdout.strip() == "removed SCH-12"
+    assert cli.json("providers", "list") == []
+    assert cli.json("show", number)["referrals"][0]["provider"] == "SCH-12"
+
+
+def test_staff_are_changed_by_id_and_removing_the_last_of_an_area_warns(cli: Cli) -> None:
+    added = cli.run("staff", "add", "--name", "Aizhan M.", "--role", "social_worker",
+                    "--area", "KZ-TUR-MAK", "--phone", "+77010000001").stdout  # fmt: skip
+    assert "(id 1)" in added
+    cli.run("staff", "update", "1", "--email", "aizhan@mlsp.example.kz", "--language", "kk")
+    assert "   1  social_worker  KZ-TUR-MAK     Aizhan M." in cli.run("staff", "list").stdout
+    assert cli.json("staff", "list")[0]["email"] == "aizhan@mlsp.example.kz"
+
+    removed = cli.run("staff", "remove", "1")
+    assert "KZ-TUR-MAK has no social worker now" in removed.stderr
+    assert "tasks nobody receives" in removed.stderr
+    assert cli.json("staff", "list") == []
+    assert cli.run("staff", "remove", "1", ok=False).returncode == 3
