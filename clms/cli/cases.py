@@ -138,6 +138,7 @@ def refer(
     change_case(
         as_json,
         now,
+        number,
         lambda t: c.Refer(
             number, actor, t, reason, expected_version, provider, service, override_reason
         ),
@@ -159,6 +160,7 @@ def answer(
     change_case(
         as_json,
         now,
+        number,
         lambda t: c.AnswerReferral(number, actor, t, reason, expected_version, accepted),
     )
 
@@ -178,6 +180,7 @@ def start_service(
     change_case(
         as_json,
         now,
+        number,
         lambda t: c.StartService(number, actor, t, reason, expected_version, day_of(on)),
     )
 
@@ -201,6 +204,7 @@ def follow_up(
     change_case(
         as_json,
         now,
+        number,
         lambda t: c.RecordFollowUp(
             number, actor, t, reason, expected_version, day_of(on), attending, working, evidence
         ),
@@ -220,7 +224,7 @@ def close(
     """Close the case when its closing rule is met (other: a supervisor)."""
     actor = Actor(who, role)
     change_case(
-        as_json, now, lambda t: c.Close(number, actor, t, reason, expected_version, closure)
+        as_json, now, number, lambda t: c.Close(number, actor, t, reason, expected_version, closure)
     )
 
 
@@ -239,7 +243,9 @@ def simple_transition(
         as_json: AsJson = False,
     ) -> None:
         actor = Actor(who, role)
-        change_case(as_json, now, lambda t: command(number, actor, t, reason, expected_version))
+        change_case(
+            as_json, now, number, lambda t: command(number, actor, t, reason, expected_version)
+        )
 
     run.__doc__ = doc
     return run
@@ -250,6 +256,11 @@ screen_out = simple_transition(c.ScreenOut, "Screen out: not child labour, no ri
 mark_lost = simple_transition(c.MarkLost, "Mark lost to follow-up: the child cannot be found.")
 resume = simple_transition(c.Resume, "Resume a case lost to follow-up, where it was.")
 reopen = simple_transition(c.Reopen, "Reopen a closed case (a supervisor).", Role.SUPERVISOR)
+cancel_referral = simple_transition(
+    c.CancelReferral,
+    "Cancel the live referral (sent or accepted: not a started service) to the wrong place or "
+    "to a provider that closed; --reason is required. The case then needs a new referral.",
+)
 
 
 def diagram(lifecycle: Annotated[str, typer.Argument(help="case or referral")] = "case") -> None:
