@@ -16,12 +16,13 @@ $(STAMP): pyproject.toml
 
 # The embedded default: a SQLite file in data/, created and upgraded, with the demo
 # loaded the first time; the overdue cases (the supervisor's first view); then one process
-# that serves the answer pages on http://127.0.0.1:8000 and runs the schedule.
+# that serves the answer pages on http://127.0.0.1:8000 and runs the schedule, in
+# development mode (--dev: the shipped public secrets are accepted, with a warning).
 run: $(STAMP)
 	$(BIN)/clms init
 	$(BIN)/clms demo --if-empty
 	$(BIN)/clms list --overdue --limit 20
-	PREFECT_SERVER_ANALYTICS_ENABLED=false $(BIN)/clms serve
+	PREFECT_SERVER_ANALYTICS_ENABLED=false $(BIN)/clms serve --dev
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

@@ -31,6 +31,15 @@ CASE_LIFECYCLE = Lifecycle(
             guards=("no_live_referral", "referral_fits_child_and_provider"),
             effects=("open_referral",),
         ),
+        # A referral sent to the wrong place, or to a provider that closed: the case needs a
+        # new one, as after a decline. A started service is not cancelled: it relapses or closes.
+        Step(
+            "cancel_referral",
+            (REFERRED,),
+            REFERRED,
+            guards=("referral_is_live",),
+            effects=("cancel_live_referral",),
+        ),
         Step(
             "start_service",
             (REFERRED,),

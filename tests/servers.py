@@ -21,6 +21,13 @@ def wait_until(condition: Callable[[], bool], failure: str, seconds: float = 10.
         time.sleep(0.005)
 
 
+def free_port() -> int:
+    """A port of 127.0.0.1 nothing listens on now, for a server started in another process."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
 def accepts_connections(port: int) -> bool:
     try:
         socket.create_connection(("127.0.0.1", port), timeout=0.5).close()

@@ -26,6 +26,7 @@ COMMANDS = (
     ("list", cases.list_cases),
     ("refer", cases.refer),
     ("answer", cases.answer),
+    ("cancel-referral", cases.cancel_referral),
     ("start-service", cases.start_service),
     ("follow-up", cases.follow_up),
     ("close", cases.close),

@@ -142,6 +142,7 @@ def refer(
     change_case(
         as_json,
         now,
+        number,
         lambda t: c.Refer(
             number, actor, t, reason, expected_version, provider, service, override_reason
         ),
@@ -163,6 +164,7 @@ def answer(
     change_case(
         as_json,
         now,
+        number,
         lambda t: c.AnswerReferral(number, actor, t, reason, expected_version, accepted),
     )
 
@@ -182,6 +184,7 @@ def start_service(
     change_case(
         as_json,
         now,
+        number,
         lambda t: c.StartService(number, actor, t, reason, expected_version, day_of(on)),
     )
 
@@ -205,6 +208,7 @@ def follow_up(
     change_case(
         as_json,
         now,
+        number,
         lambda t: c.RecordFollowUp(
             number, actor, t, reason, expected_version, day_of(on), attending, working, evidence
         ),
@@ -224,7 +228,7 @@ def close(
     """Close the case when its closing rule is met (other: a supervisor)."""
     actor = Actor(who, role)
     change_case(
-        as_json, now, lambda t: c.Close(number, actor, t, reason, expected_version, closure)
+        as_json, now, number, lambda t: c.Close(number, actor, t, reason, expected_version, closure)
     )
 
 
@@ -243,7 +247,9 @@ def simple_transition(
         as_json: AsJson = False,
     ) -> None:
         actor = Actor(who, role)
-        change_case(as_json, now, lambda t: command(number, actor, t, reason, expected_version))
+        change_case(
+            as_json, now, number, lambda t: command(number, actor, t, reason, expected_version)
+        )
 
     run.__doc__ = doc
     return run
@@ -254,6 +260,11 @@ screen_out = simple_transition(c.ScreenOut, "Screen out: not child labour, no ri
 mark_lost = simple_transition(c.MarkLost, "Mark lost to follow-up: the child cannot be found.")
 resume = simple_transition(c.Resume, "Resume a case lost to follow-up, where it was.")
 reopen = simple_transition(c.Reopen, "Reopen a closed case (a supervisor).", Role.SUPERVISOR)
+cancel_referral = simple_transition(
+    c.CancelReferral,
+    "Cancel the live referral (sent or accepted: not a started service) to the wrong place or "
+    "to a provider that closed; --reason is required. The case then needs a new referral.",
+)
 
 
 def diagram(lifecycle: Annotated[str, typer.Argument(help="case or referral")] = "case") -> None:

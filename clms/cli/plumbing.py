@@ -14,7 +14,7 @@ import typer
 from sqlalchemy import inspect
 
 from clms.bootstrap import App, bootstrap, system_clock
-from clms.cli.rendering import case_dict
+from clms.cli.rendering import case_dict, commands_for, commands_text, refusal_text
 from clms.config_files import load_country
 from clms.domain.errors import ClmsError, Conflict, InvalidInput, NotFound, Refused
 from clms.domain.model import Role
@@ -47,15 +47,22 @@ LoadKg = Annotated[float | None, typer.Option(help="The heaviest load carried by
 
 
 @contextmanager
-def refusals(as_json: bool) -> Iterator[None]:
-    """Print a refusal with its reason and exit with its code (nothing was written)."""
+def refusals(as_json: bool, case: str = "CASE") -> Iterator[None]:
+    """Print a refusal with its reason and exit with its code (nothing was written); what
+    is allowed now is named as the commands to type on `case`."""
     try:
         yield
     except ClmsError as error:
         if as_json:
-            typer.echo(json.dumps(error.as_dict(), ensure_ascii=False))
-        typer.echo(f"error: {error.message}", err=True)
+            typer.echo(json.dumps(refusal_dict(error, case), ensure_ascii=False))
+        typer.echo(f"error: {refusal_text(error, case)}", err=True)
         raise typer.Exit(exit_code(error)) from None
+
+
+def refusal_dict(error: ClmsError, case: str) -> dict[str, Any]:
+    if not isinstance(error, Refused):
+        return error.as_dict()
+    return {**error.as_dict(), "commands_now": commands_for(error.allowed_now, case)}
 
 
 # What each kind of refusal exits with (a subclass as its base): the README lists them.
@@ -94,19 +101,19 @@ def country_rules(country: str | None) -> CountryRules:
 
 
 def change_case(
-    as_json: bool, now: datetime | None, build: Callable[[datetime], c.CaseCommand]
+    as_json: bool,
+    now: datetime | None,
+    number: str,
+    build: Callable[[datetime], c.CaseCommand],
 ) -> None:
-    """Hand the command `build` makes (given the time) to the one door; print the case."""
-    with refusals(as_json):
+    """Hand the command `build` makes (given the time) for case `number` to the one door;
+    print the case and what may be done with it now."""
+    with refusals(as_json, number):
         system = open_app(now)
         case = system.handle(build(system.clock()))
         data = case_dict(case, system.rules)
-        allowed = ", ".join(data["allowed_now"]) or "nothing"
-        emit(
-            as_json,
-            data,
-            f"{case.number} is {case.state} (version {case.version}); allowed now: {allowed}",
-        )
+        moved = f"{case.number} is {case.state} (version {case.version})"
+        emit(as_json, data, f"{moved}; {commands_text(data['commands_now'])}")
 
 
 def quiet_prefect() -> None:

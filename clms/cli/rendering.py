@@ -3,12 +3,14 @@ the reminders, as plain dicts (for --json) and as text."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict
 from datetime import date, datetime
 from typing import Any
 
 from clms.domain.check import CheckRule, due_and_round
-from clms.domain.model import Case, Classification, Provider
+from clms.domain.errors import ClmsError, Refused
+from clms.domain.model import Case, Classification, ClosureReason, Provider
 from clms.domain.reminders import reminder_rule
 from clms.domain.rules import CountryRules
 from clms.ports import CaseSummary, StoredReminder
@@ -30,6 +32,46 @@ def jsonable(value: Any) -> Any:
     return value
 
 
+# What a person types for each trigger of the case table: refusals and `clms show` name
+# these, never the table's words (a test checks that no trigger is missing).
+COMMAND_FOR_TRIGGER: dict[str, str] = {
+    "assess": "clms assess {case}",
+    "screen_out": "clms screen-out {case}",
+    "refer": "clms refer {case} --provider CODE --service TYPE",
+    "cancel_referral": "clms cancel-referral {case} --reason TEXT",
+    "start_service": "clms start-service {case}",
+    # A visit is what a person records; one finding the child working is the relapse.
+    "relapse": "clms follow-up {case} --attending|--not-attending --working|--not-working",
+    "close": "clms close {case} --closure " + "|".join(ClosureReason),
+    "reopen": "clms reopen {case}",
+    "mark_lost": "clms mark-lost {case}",
+    "resume": "clms resume {case}",
+}
+
+
+def commands_for(triggers: Iterable[str], case: str = "CASE") -> list[str]:
+    return [COMMAND_FOR_TRIGGER.get(t, t).format(case=case) for t in triggers]
+
+
+def commands_text(commands: list[str], indent: str = "  ") -> str:
+    """`allowed now:` and one command a line (they are long), or `allowed now: nothing`."""
+    if not commands:
+        return "allowed now: nothing"
+    return "\n".join(["allowed now:", *(f"{indent}{command}" for command in commands)])
+
+
+def refusal_text(error: ClmsError, case: str = "CASE") -> str:
+    """The refusal's reason; what is allowed now as the commands to type, not as the
+    table's triggers the domain names (its message ends with them)."""
+    if not isinstance(error, Refused):
+        return error.message
+    triggers_named = Refused("", allowed_now=error.allowed_now).message
+    if not error.message.endswith(triggers_named):
+        return error.message
+    reason = error.message.removesuffix(triggers_named)
+    return f"{reason}\n{commands_text(commands_for(error.allowed_now, case))}"
+
+
 def classification_dict(classification: Classification) -> dict[str, Any]:
     return {
         "category": classification.category.value,
@@ -49,6 +91,7 @@ def case_dict(
             "version": case.version,
             "state": case.state,
             "allowed_now": CASE_LIFECYCLE.triggers_from(case.state),
+            "commands_now": commands_for(CASE_LIFECYCLE.triggers_from(case.state), case.number),
             "category": case.category.value,
             "priority": case.priority.value,
             "alternative_status": index.alternative_status.value,
@@ -101,7 +144,7 @@ def case_text(case: Case, rules: CountryRules, told: list[StoredReminder] | None
         f"  child: {child.display_name}, born {child.birth_date}, {child.sex}, {child.district}",
         f"  category: {_words(case.category.value)}, priority {case.priority.value}",
         f"  alternative: {data['alternative_status']}, next action due: {due}",
-        f"  allowed now: {', '.join(data['allowed_now']) or 'nothing'}",
+        "  " + commands_text(data["commands_now"], indent="    "),
     ]
     lines += [f"  referral to {r.provider} ({r.service_type}): {r.state}" for r in case.referrals]
     lines += [_follow_up_line(f) for f in case.follow_ups]

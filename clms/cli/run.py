@@ -4,6 +4,7 @@ answer pages."""
 from __future__ import annotations
 
 import threading
+import tomllib
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from typing import Annotated
@@ -12,7 +13,24 @@ import typer
 
 from clms.bootstrap import App, bootstrap, use_app
 from clms.cli.plumbing import AsJson, emit, open_app, quiet_prefect, refusals
+from clms.config_files import DEFAULT_CONFIG_DIR
+from clms.domain.errors import InvalidInput
 from clms.settings import Settings
+
+Dev = Annotated[
+    bool,
+    typer.Option(
+        "--dev",
+        help="Development mode: run with the public default secrets (prints a warning). "
+        "Without it, a default CLMS_SECRET_KEY or CLMS_WEBHOOK_SECRET is refused.",
+    ),
+]
+
+# The secrets that sign what leaves the system: setting, variable, what it signs.
+SECRETS = (
+    ("secret_key", "CLMS_SECRET_KEY", "the answer links"),
+    ("webhook_secret", "CLMS_WEBHOOK_SECRET", "the school webhooks"),
+)
 
 
 def init() -> None:
@@ -37,8 +55,10 @@ def demo(
         emit(as_json, counts, lambda: "\n".join(f"{k:<26} {v}" for k, v in counts.items()))
 
 
-def scheduler() -> None:
+def scheduler(dev: Dev = False) -> None:
     """Run the schedule alone (check daily, delivery every few minutes), in this process only."""
+    with refusals(False):
+        refuse_public_secrets(Settings(), dev)
     with schedule_in_this_process(True) as system:
         settings = system.settings
         typer.echo(
@@ -54,6 +74,7 @@ def serve(
     with_scheduler: Annotated[
         bool, typer.Option("--scheduler/--no-scheduler", help="Also run the schedule here.")
     ] = True,
+    dev: Dev = False,
 ) -> None:
     """Serve the answer pages, and run the schedule in this process (the embedded mode)."""
     quiet_prefect()
@@ -61,8 +82,59 @@ def serve(
 
     from clms.web.app import create_app
 
+    with refusals(False):
+        refuse_public_secrets(Settings(), dev)
     with schedule_in_this_process(with_scheduler) as system:
+        typer.echo(where_served(f"http://{host}:{port}", system.settings.public_url))
         uvicorn.run(create_app(system), host=host, port=port, log_level="warning")
+
+
+def where_served(served: str, public_url: str) -> str:
+    """Where this process answers, and where the links in messages send schools: they
+    differ behind a proxy, and by mistake when CLMS_PUBLIC_URL was not set."""
+    lines = [f"serving the answer pages on {served}"]
+    if public_url.rstrip("/") == served:
+        lines.append(f"links in messages point here ({public_url}, CLMS_PUBLIC_URL)")
+    else:
+        lines.append(
+            f"links in messages point to {public_url} (CLMS_PUBLIC_URL), not to {served}: "
+            "it must reach this server"
+        )
+    return "\n".join(lines)
+
+
+def refuse_public_secrets(settings: Settings, dev: bool) -> None:
+    """A secret every copy of CLMS ships with lets anyone forge a school's answer or a
+    webhook: refused, unless `dev` asks for development mode, which says so."""
+    public = [(var, signs) for name, var, signs in SECRETS if _is_public(name, settings)]
+    if not public:
+        return
+    names, forged = (" and ".join(words) for words in zip(*public, strict=True))
+    are, them = (
+        ("is the shipped default", "it")
+        if len(public) == 1
+        else ("are the shipped defaults", "them")
+    )
+    if not dev:
+        raise InvalidInput(
+            f"{names} {are}, which anyone can read: anyone could forge {forged}; set {them}, "
+            "or pass --dev for development only",
+            field=public[0][0],
+        )
+    typer.echo(f"warning: development mode: {names} {are}, which anyone can read: anyone "
+               f"can forge {forged}", err=True)  # fmt: skip
+
+
+def _is_public(name: str, settings: Settings) -> bool:
+    value = getattr(settings, name)
+    return not value.strip() or value in _shipped_defaults(name)
+
+
+def _shipped_defaults(name: str) -> set[str]:
+    """The value in the code and in the shipped config/settings.toml (a copied config keeps it)."""
+    with (DEFAULT_CONFIG_DIR / "settings.toml").open("rb") as file:
+        shipped = tomllib.load(file).get(name)
+    return {Settings.model_fields[name].default, *([shipped] if shipped else [])}
 
 
 @contextmanager

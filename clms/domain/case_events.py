@@ -67,7 +67,7 @@ def answer_referral(case: Case, accepted: bool, act: Act) -> None:
     referral = case.live_referral
     if referral is None:
         raise Refused(f"cannot record an answer: case {case.number} has no live referral")
-    fire_referral(referral, "accept" if accepted else "decline")
+    fire_referral(case, referral, "accept" if accepted else "decline")
     referral.answered_at, referral.answer_note = act.now, act.reason
     data = {"provider": referral.provider, "answer": referral.state}
     note(case, "referral_answered", replace(act, data=data))
@@ -77,7 +77,7 @@ def expire_referral(case: Case, provider: str, act: Act) -> None:
     """No answer in time: the referral expires and the case needs a new one."""
     referral = case.live_referral
     assert referral is not None and referral.provider == provider  # the check found it so
-    fire_referral(referral, "expire")
+    fire_referral(case, referral, "expire")
     referral.ended_at = act.now
     note(case, "referral_expired", act)
 

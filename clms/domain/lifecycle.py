@@ -45,6 +45,20 @@ class Act:
     data: dict[str, Any] = field(default_factory=dict)
 
 
+# What closing a case does to the service the child has started, by why the case closes
+# (the trigger of the referral table). A young person who turned 18 may well go on with
+# a vocational course: the case ends, the course does not.
+SERVICE_AT_CLOSE: dict[ClosureReason, str] = {
+    ClosureReason.WITHDRAWN: "complete",
+    ClosureReason.PREVENTED: "complete",
+    ClosureReason.AGED_OUT: "continue_after_close",
+    ClosureReason.MOVED: "drop_out",
+    ClosureReason.DUPLICATE: "drop_out",
+    ClosureReason.DECEASED: "drop_out",
+    ClosureReason.OTHER: "drop_out",
+}
+
+
 def fire(case: Case, trigger: str, act: Act) -> None:
     """Move `case` by `trigger`, or raise Refused saying why and what is allowed now."""
     allowed = CASE_LIFECYCLE.triggers_from(case.state)
@@ -78,10 +92,12 @@ def note(case: Case, trigger: str, act: Act, source: str | None = None) -> None:
     case.record(entry)
 
 
-def fire_referral(referral: Referral, trigger: str) -> None:
-    allowed = REFERRAL_LIFECYCLE.triggers_from(referral.state)
-    if trigger not in allowed:
+def fire_referral(case: Case, referral: Referral, trigger: str) -> None:
+    """Move one of `case`'s referrals; a refusal lists what the case allows now, since a
+    person acts on the case, not on the referral."""
+    if trigger not in REFERRAL_LIFECYCLE.triggers_from(referral.state):
         what = f"a referral that is {_words(referral.state)}"
+        allowed = CASE_LIFECYCLE.triggers_from(case.state)
         raise Refused(f"cannot {_words(trigger)} {what}", allowed_now=allowed)
     REFERRAL_LIFECYCLE.fire(referral, trigger)
 
@@ -122,6 +138,13 @@ class _Firing:
 
     def referral_fits_child_and_provider(self, event: Any) -> bool:
         return self._allow(_referral_misfit(self.case, self.act))
+
+    def referral_is_live(self, event: Any) -> bool:
+        if self.case.live_referral is not None:
+            return True
+        last = self.case.last_referral
+        after = f"; the last one, to {last.provider}, is {_words(last.state)}" if last else ""
+        return self._allow(f"cannot cancel a referral: the case has no live referral{after}")
 
     def referral_accepted(self, event: Any) -> bool:
         live = self.case.live_referral
@@ -172,13 +195,19 @@ class _Firing:
             due_at=act.now + _answer_time(self.case, act.rules),
             override_reason=act.override_reason,
         )
-        fire_referral(referral, "send")
+        fire_referral(self.case, referral, "send")
         self.case.referrals.append(referral)
+
+    def cancel_live_referral(self, event: Any) -> None:
+        live = self.case.live_referral
+        assert live is not None  # referral_is_live checked it
+        fire_referral(self.case, live, "cancel")
+        live.ended_at = self.act.now
 
     def begin_service(self, event: Any) -> None:
         live = self.case.live_referral
         assert live is not None  # referral_accepted checked it
-        fire_referral(live, "start")
+        fire_referral(self.case, live, "start")
         live.started_on = self.act.started_on
         self.case.service_started_on = self.act.started_on
 
@@ -193,12 +222,13 @@ class _Firing:
         self._end_service("drop_out")
 
     def settle_closure(self, event: Any) -> None:
-        self.case.closure_reason = self.act.closure
-        verified = self.act.closure is not None and self.act.closure.verifies_an_alternative
-        self._end_service("complete" if verified else "drop_out")
+        closure = self.act.closure
+        assert closure is not None  # closure_rule_met checked it
+        self.case.closure_reason = closure
+        self._end_service(SERVICE_AT_CLOSE[closure])
         live = self.case.live_referral
-        if live is not None:
-            fire_referral(live, "cancel")
+        if live is not None:  # sent or accepted, not started: the place is not needed
+            fire_referral(self.case, live, "cancel")
             live.ended_at = self.act.now
 
     def clear_closure(self, event: Any) -> None:
@@ -217,8 +247,9 @@ class _Firing:
         """Ends the started service, if any, and cancels the follow-ups not yet done."""
         live = self.case.live_referral
         if live is not None and live.state == referral_states.STARTED:
-            fire_referral(live, referral_trigger)
-            live.ended_at = self.act.now
+            fire_referral(self.case, live, referral_trigger)
+            if live.state != referral_states.ONGOING_AT_CLOSE:  # else the course goes on
+                live.ended_at = self.act.now
         for follow_up in self.case.scheduled_follow_ups():
             follow_up.state = FollowUpState.CANCELLED
         self.case.service_started_on = None

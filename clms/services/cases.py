@@ -167,6 +167,20 @@ def resume(cmd: c.Resume, uow: UnitOfWork, rules: CountryRules) -> Case:
     return _transition(cmd, "resume", uow, rules)
 
 
+def cancel_referral(cmd: c.CancelReferral, uow: UnitOfWork, rules: CountryRules) -> Case:
+    """A referral to the wrong place, or to a provider that closed, ends with its reason
+    (required: the history must say why a child's place was given up)."""
+    if not cmd.reason.strip():
+        raise InvalidInput("a reason is required to cancel a referral", field="reason")
+
+    def change(case: Case) -> None:
+        live = case.live_referral
+        data = {"provider": live.provider, "service_type": live.service_type} if live else {}
+        fire(case, "cancel_referral", _act(cmd, rules, data))
+
+    return _change(cmd, uow, rules, change)
+
+
 def get_case(number: str, uow: UnitOfWork) -> Case:
     with uow:
         return uow.cases.get(number)

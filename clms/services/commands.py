@@ -258,3 +258,9 @@ class CorrectAnswer(Command[str]):
     token: str
     answer: str
     now: datetime
+
+
+@dataclass(frozen=True)
+class CancelReferral(CaseCommand):
+    """The live referral (sent or accepted) was to the wrong place, or its provider closed:
+    it is cancelled, with the reason required, and the case needs a new one."""

@@ -99,6 +99,7 @@ HANDLERS: dict[type[c.Command[Any]], Handler] = {
     c.CorrectAnswer: lambda cmd, deps: answers.correct_answer(
         cmd.token, cmd.answer, cmd.now, deps.new_uow(), deps.rules, deps.links.secret
     ),
+    c.CancelReferral: _on_a_case(cases.cancel_referral),
 }
 
 

@@ -430,3 +430,34 @@ def test_a_run_broken_by_a_bad_visit_gets_one_more_visit_scheduled_and_chased(
     assert [row.number for row in app.handle(c.ListCases(CaseQuery(ready_to_close=True)))] == [
         number
     ]
+
+
+def test_a_cancelled_referral_leaves_the_case_needing_a_new_one_until_it_is_referred_elsewhere(
+    app_with_contacts: App,
+) -> None:
+    app = app_with_contacts
+    number = referred(app, identified(app, "w"), provider="SCH-MAIL")  # 2 March
+    assert told_day_by_day(app, number, date(2026, 3, 3), date(2026, 3, 4)) == []
+    cancelled = NOW + 2 * DAY  # 4 March: the family lives in another village
+    app.handle(c.CancelReferral(number, SOCIAL_WORKER, cancelled, "wrong school: lives in Atakent"))
+
+    waiting = app.handle(c.ListCases(CaseQuery(state="referred")))
+    assert [(r.number, r.alternative_status, r.next_action_due) for r in waiting] == [
+        (number, "none", cancelled + 14 * DAY)  # to be referred again within 14 days
+    ]
+    told = told_day_by_day(app, number, date(2026, 3, 5), date(2026, 3, 25))
+    # The school is never chased about the cancelled referral (its answer was due 9 March);
+    # the social worker is, the night after the new deadline (18 March), then weekly.
+    assert told == [("19 Mar", "not_referred"), ("25 Mar", "not_referred")]
+    overdue = app.handle(c.ListCases(CaseQuery(overdue_at=datetime(2026, 3, 19, tzinfo=UTC))))
+    assert number in [row.number for row in overdue]
+
+    referred_again = datetime(2026, 3, 26, 10, tzinfo=UTC)
+    app.handle(c.Refer(number, SOCIAL_WORKER, referred_again, provider="SCH-12",
+                       service_type="school"))  # fmt: skip
+    assert told_day_by_day(app, number, date(2026, 3, 27), date(2026, 4, 2)) == []
+    case = app.handle(c.GetCase(number))
+    assert [(r.provider, r.state) for r in case.referrals] == [
+        ("SCH-MAIL", "cancelled"), ("SCH-12", "sent")
+    ]  # fmt: skip
+    assert s.history_is_consistent(case)

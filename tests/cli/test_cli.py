@@ -110,6 +110,52 @@ def test_a_refusal_exits_non_zero_with_the_reason_and_writes_nothing(cli: Cli) -
     assert cli.json("show", number)["version"] == 0
 
 
+def test_a_refusal_names_the_commands_to_type_not_the_lifecycle_triggers(cli: Cli) -> None:
+    number = identify(cli)["case"]
+    done = cli.run("start-service", number, "--json", ok=False)
+    assert done.stderr.splitlines() == [
+        "error: cannot start service a case that is identified",
+        "allowed now:",
+        f"  clms assess {number}",
+        f"  clms screen-out {number}",
+        f"  clms close {number} --closure withdrawn|prevented|aged_out|moved|duplicate|"
+        "deceased|other",
+        f"  clms mark-lost {number}",
+    ]
+    assert json.loads(done.stdout)["commands_now"][0] == f"clms assess {number}"
+    shown = cli.run("show", number).stdout
+    assert f"  allowed now:\n    clms assess {number}\n    clms screen-out {number}\n" in shown
+
+
+def test_a_social_worker_cancels_a_referral_to_the_wrong_school_and_refers_elsewhere(
+    cli: Cli,
+) -> None:
+    cli.run("providers", "add", "--code", "SCH-3", "--name", "School No. 3",
+            "--district", "KZ-TUR-MAK", "--offer", "school")  # fmt: skip
+    number = identify(cli)["case"]
+    cli.run("assess", number, "--now", "2026-03-02T10:00:00")
+    cli.run("refer", number, "--provider", "SCH-12", "--service", "school",
+            "--now", "2026-03-02T11:00:00")  # fmt: skip
+    cancel = ("cancel-referral", number, "--now", "2026-03-03T09:00:00")
+    refused = cli.run(*cancel, "--json", ok=False)
+    assert refused.returncode == 2 and json.loads(refused.stdout)["field"] == "reason"
+    assert "a reason is required to cancel a referral" in refused.stderr
+
+    done = cli.run(*cancel, "--reason", "the family lives in Atakent")
+    assert f"{number} is referred" in done.stdout and f"clms refer {number}" in done.stdout
+    shown = cli.json("show", number)
+    assert shown["history"][-1]["trigger"] == "cancel_referral"
+    assert shown["history"][-1]["reason"] == "the family lives in Atakent"
+    assert shown["alternative_status"] == "none"
+    cli.run("refer", number, "--provider", "SCH-3", "--service", "school",
+            "--now", "2026-03-03T10:00:00")  # fmt: skip
+    referrals = cli.json("show", number)["referrals"]
+    assert [(r["provider"], r["state"]) for r in referrals] == [
+        ("SCH-12", "cancelled"),
+        ("SCH-3", "sent"),
+    ]
+
+
 def test_a_stale_expected_version_is_a_conflict(cli: Cli) -> None:
     number = identify(cli)["case"]
     cli.run("assess", number, "--expected-version", "0")

@@ -35,7 +35,7 @@ def test_a_second_scheduler_on_the_same_database_is_refused(tmp_path: Path) -> N
         env = {**os.environ, "CLMS_DATABASE_URL": app.settings.database_url}
         subprocess.run([CLMS, "init"], env=env, check=True, capture_output=True, timeout=120)
         second = subprocess.run(
-            [CLMS, "scheduler"], env=env, capture_output=True, text=True, timeout=120
+            [CLMS, "scheduler", "--dev"], env=env, capture_output=True, text=True, timeout=120
         )
     finally:
         first.release()
@@ -51,7 +51,10 @@ def test_clms_serve_answers_on_its_port_with_the_schedule_running(tmp_path: Path
     }
     subprocess.run([CLMS, "init"], env=env, check=True, capture_output=True, timeout=120)
     server = subprocess.Popen(
-        [CLMS, "serve", "--port", "18731"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        [CLMS, "serve", "--port", "18731", "--dev"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
     )
     try:
         wait_until(lambda: accepts_connections(18731), "clms serve does not listen on 18731", 60)

@@ -62,6 +62,14 @@ def test_a_whole_case_story_is_stored_and_read_back_unchanged(app: App) -> None:
     assert s.history_is_consistent(case)
 
 
+def test_a_service_still_attended_when_the_case_ages_out_is_stored_as_ongoing(app: App) -> None:
+    number = in_service(app, identified(app, "sub-1", who=child(born=date(2008, 6, 1))))
+    close(app, number, ClosureReason.AGED_OUT, date(2026, 6, 1))
+    case = app.handle(c.GetCase(number))
+    assert [(r.state, r.ended_at) for r in case.referrals] == [("ongoing_at_close", None)]
+    assert s.history_is_consistent(case)
+
+
 def test_history_rows_can_be_neither_updated_nor_deleted(app: App) -> None:
     identified(app, "sub-1")
     for statement in ("UPDATE case_history SET reason = 'rewritten'", "DELETE FROM case_history"):

@@ -164,6 +164,7 @@ def commands(number: str, actor: Actor, now: Any) -> st.SearchStrategy[c.CaseCom
         st.builds(c.Reopen, **base),
         st.builds(c.MarkLost, **base),
         st.builds(c.Resume, **base),
+        st.builds(c.CancelReferral, **base),
     )  # fmt: skip
 
 

@@ -22,12 +22,14 @@ from tests.builders import (
     close,
     identified,
     in_service,
+    referred,
     seen,
     visit,
 )
 from tests.fakes import FakeUnitOfWork
 
 HARVEST = "cotton_harvesting"  # hazardous at 12: a case of child labour
+WRONG_SCHOOL = "wrong school: the family lives in Atakent"
 
 
 @pytest.fixture
@@ -154,6 +156,63 @@ def test_a_declined_referral_leaves_the_case_needing_a_new_one(app: App) -> None
     assert [r.state for r in case.referrals] == ["declined", "sent"]
 
 
+@pytest.mark.parametrize("answered", [False, True], ids=["sent", "accepted"])
+def test_a_referral_to_the_wrong_place_is_cancelled_with_its_reason_and_needs_a_new_one(
+    app: App, answered: bool
+) -> None:
+    number = referred(app, identified(app, "sub-0", HARVEST))
+    if answered:
+        app.handle(c.AnswerReferral(number, SOCIAL_WORKER, NOW + DAY))
+    case = app.handle(c.CancelReferral(number, SOCIAL_WORKER, NOW + 2 * DAY, WRONG_SCHOOL))
+    assert (case.state, case.live_referral) == ("referred", None)
+    assert (case.referrals[0].state, case.referrals[0].ended_at) == ("cancelled", NOW + 2 * DAY)
+    entry = case.history[-1]
+    assert (entry.trigger, entry.reason, entry.actor) == (
+        "cancel_referral",
+        WRONG_SCHOOL,
+        "aigul.s",
+    )
+    assert entry.data == {"provider": "SCH-12", "service_type": "school"}
+    index = index_of(case, app.rules)  # needs a referral within 14 days of the cancelling
+    assert index.alternative_status is AlternativeStatus.NONE
+    assert index.next_action_due == NOW + 16 * DAY
+    assert s.history_is_consistent(case)
+
+
+def test_a_referral_is_not_cancelled_without_a_reason_and_nothing_changes(app: App) -> None:
+    number = referred(app, identified(app, "sub-0", HARVEST))
+    before = app.handle(c.GetCase(number))
+    with pytest.raises(InvalidInput) as refused:
+        app.handle(c.CancelReferral(number, SOCIAL_WORKER, NOW + DAY, "  "))
+    assert refused.value.field == "reason"
+    assert app.handle(c.GetCase(number)) == before
+
+
+def test_a_started_service_is_not_cancelled_as_a_referral(app: App) -> None:
+    number = in_service(app, identified(app, "sub-0", HARVEST))
+    with pytest.raises(Refused) as refused:
+        app.handle(c.CancelReferral(number, SOCIAL_WORKER, NOW + 3 * DAY, WRONG_SCHOOL))
+    assert refused.value.message.startswith("cannot cancel referral a case that is in service")
+    assert refused.value.allowed_now == ["relapse", "close", "mark_lost"]
+    assert app.handle(c.GetCase(number)).referrals[0].state == "started"
+
+
+def test_without_a_live_referral_there_is_nothing_to_cancel(app: App) -> None:
+    number = referred(app, identified(app, "sub-0", HARVEST))
+    app.handle(c.AnswerReferral(number, SOCIAL_WORKER, NOW + DAY, "no places", accepted=False))
+    with pytest.raises(Refused, match="no live referral; the last one, to SCH-12, is declined"):
+        app.handle(c.CancelReferral(number, SOCIAL_WORKER, NOW + 2 * DAY, WRONG_SCHOOL))
+
+
+def test_answering_a_referral_twice_is_refused_naming_what_the_case_allows(app: App) -> None:
+    number = referred(app, identified(app, "sub-0", HARVEST))
+    app.handle(c.AnswerReferral(number, SOCIAL_WORKER, NOW + DAY))
+    with pytest.raises(Refused) as refused:
+        app.handle(c.AnswerReferral(number, SOCIAL_WORKER, NOW + DAY, accepted=False))
+    assert refused.value.message.startswith("cannot decline a referral that is accepted")
+    assert "cancel_referral" in refused.value.allowed_now  # the case's triggers, not the referral's
+
+
 def test_service_start_schedules_follow_ups_from_the_policy(app: App) -> None:
     number = identified(app, "sub-0", HARVEST)
     in_service(app, number)
@@ -256,6 +315,35 @@ def test_closing_as_aged_out_waits_for_the_18th_birthday(app: App) -> None:
     with pytest.raises(Refused, match="the child is 17, not yet 18"):
         close(app, number, ClosureReason.AGED_OUT, date(2026, 5, 31))
     assert close(app, number, ClosureReason.AGED_OUT, date(2026, 6, 1)).state == "closed"
+
+
+def in_vocational_training(app: App, number: str) -> str:
+    """Referred to the agrarian college's course on NOW, accepted, started the next day."""
+    app.handle(c.Assess(number, SOCIAL_WORKER, NOW))
+    app.handle(c.Refer(number, SOCIAL_WORKER, NOW, provider="VOC-1",
+                       service_type="vocational_training"))  # fmt: skip
+    app.handle(c.AnswerReferral(number, SOCIAL_WORKER, NOW))
+    app.handle(c.StartService(number, SOCIAL_WORKER, NOW + DAY, started_on=(NOW + DAY).date()))
+    return number
+
+
+def test_a_young_person_aged_out_keeps_the_course_they_still_attend(app: App) -> None:
+    number = identified(app, "sub-0", HARVEST, who=child(born=date(2008, 6, 1)))
+    in_vocational_training(app, number)
+    visit(app, number, date(2026, 4, 2))
+    case = close(app, number, ClosureReason.AGED_OUT, date(2026, 6, 1))
+    course = case.referrals[0]
+    assert (case.state, course.state, course.ended_at) == ("closed", "ongoing_at_close", None)
+    assert case.live_referral is None  # the case is closed: nothing is chased any more
+    assert [f.state.value for f in case.follow_ups] == ["done", "cancelled", "cancelled"]
+    assert s.history_is_consistent(case)
+
+
+def test_a_child_who_moved_away_has_dropped_out_of_the_service(app: App) -> None:
+    number = identified(app, "sub-0", HARVEST, who=child(born=date(2008, 6, 1)))
+    in_vocational_training(app, number)
+    case = close(app, number, ClosureReason.MOVED, date(2026, 6, 1), reason="moved to Almaty")
+    assert case.referrals[0].state == "dropped_out"
 
 
 def test_closing_for_another_reason_needs_a_supervisor_and_a_reason(app: App) -> None:

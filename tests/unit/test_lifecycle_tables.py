@@ -7,8 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from clms.domain.lifecycle import _Firing
+from clms.domain.lifecycle import SERVICE_AT_CLOSE, _Firing
+from clms.domain.model import ClosureReason
 from clms.states import CASE_LIFECYCLE, REFERRAL_LIFECYCLE, Lifecycle
+from clms.states import referral as referral_states
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 LIFECYCLES = [CASE_LIFECYCLE, REFERRAL_LIFECYCLE]
@@ -67,3 +69,19 @@ def test_a_table_step_is_allowed_only_between_its_own_states() -> None:
     assert CASE_LIFECYCLE.allows("assess", "identified", "assessed")
     assert not CASE_LIFECYCLE.allows("assess", "referred", "assessed")
     assert not CASE_LIFECYCLE.allows("close", "closed", "closed")
+
+
+def test_closing_ends_a_started_service_by_a_step_of_the_referral_table_for_every_reason() -> None:
+    assert set(SERVICE_AT_CLOSE) == set(ClosureReason)
+    from_started = REFERRAL_LIFECYCLE.triggers_from(referral_states.STARTED)
+    assert {
+        trigger for trigger in SERVICE_AT_CLOSE.values() if trigger not in from_started
+    } == set()
+
+
+def test_a_closure_that_verifies_an_alternative_completes_the_service_and_aged_out_keeps_it() -> (
+    None
+):
+    completes = {reason for reason, trigger in SERVICE_AT_CLOSE.items() if trigger == "complete"}
+    assert completes == {reason for reason in ClosureReason if reason.verifies_an_alternative}
+    assert SERVICE_AT_CLOSE[ClosureReason.AGED_OUT] == "continue_after_close"
