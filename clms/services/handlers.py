@@ -92,6 +92,9 @@ HANDLERS: dict[type[c.Command[Any]], Handler] = {
     c.RecordAnswer: lambda cmd, deps: answers.record_answer(
         cmd.token, cmd.answer, cmd.now, deps.new_uow(), deps.rules, deps.links.secret
     ),
+    c.ListPossibleDuplicates: lambda cmd, deps: cases.list_possible_duplicates(cmd, deps.new_uow()),
+    c.ConfirmDuplicate: _on_a_case(cases.confirm_duplicate),
+    c.DismissDuplicate: _on_a_case(cases.dismiss_duplicate),
 }
 
 
