@@ -8,18 +8,21 @@ from collections import Counter
 from collections.abc import Collection
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from functools import cache
 from types import TracebackType
 
+from clms.config_files import load_country
 from clms.domain.check import CheckRule, Contact, Finding
+from clms.domain.duplicates import ChildKey, EarlierCase, FlagStatus, PossibleDuplicate
 from clms.domain.errors import Conflict, DuplicateSubmission, NotFound
 from clms.domain.model import Case, Provider
 from clms.domain.outbox import ReminderStatus
+from clms.domain.rules import CountryRules
 from clms.ports import (
     AnswerToken,
     CaseIndex,
     CaseQuery,
     CaseSummary,
-    ChildKey,
     NewReminder,
     StaffMember,
     StoredReminder,
@@ -33,6 +36,8 @@ class FakeCases:
     def __init__(self) -> None:
         self.stored: dict[str, Case] = {}
         self.index: dict[str, CaseIndex] = {}
+        self.flags: list[PossibleDuplicate] = []
+        self.serialized: list[str] = []  # the neighbourhoods asked for, in order
 
     def add(self, case: Case, index: CaseIndex) -> None:
         case.id = len(self.stored) + 1
@@ -79,6 +84,50 @@ class FakeCases:
             if any(r.provider == provider and r.state in states for r in case.referrals)
         )
 
+    def serialize_identification(self, neighbourhood: str) -> None:
+        self.serialized.append(neighbourhood)  # one thread: nobody to wait for
+
+    def earlier_cases_like(self, child: ChildKey) -> list[EarlierCase]:
+        """Every case: more than the database reads, as the port allows."""
+        return [
+            EarlierCase(c.number, child_key(c.child), _region(c), c.state in case_states.OPEN)
+            for c in self.stored.values()
+        ]
+
+    def children_said_to_differ(self, child: ChildKey) -> frozenset[ChildKey]:
+        keys = {number: child_key(case.child) for number, case in self.stored.items()}
+        dismissed = [f for f in self.flags if f.status is FlagStatus.DISMISSED]
+        return frozenset(
+            keys[other]
+            for f in dismissed
+            for this, other in ((f.new_case, f.old_case), (f.old_case, f.new_case))
+            if keys[this] == child
+        )
+
+    def move_identifications(self, from_case: Case, to_case: Case) -> None:
+        """Nothing to do: the fake stores whole cases, and both were saved as they are now."""
+        assert not self.stored[from_case.number].identifications
+
+    def add_possible_duplicates(self, flags: list[PossibleDuplicate]) -> None:
+        self.flags.extend(flags)
+
+    def possible_duplicate(self, new_case: str, old_case: str) -> PossibleDuplicate:
+        for flag in self.flags:
+            if (flag.new_case, flag.old_case) == (new_case, old_case):
+                return flag
+        raise NotFound(f"{new_case} was not flagged as a possible duplicate of {old_case}",
+                       field="case")  # fmt: skip
+
+    def possible_duplicates(self, status: FlagStatus | None, limit: int) -> list[PossibleDuplicate]:
+        chosen = [f for f in reversed(self.flags) if status in (None, f.status)]
+        return sorted(chosen, key=lambda f: f.flagged_at, reverse=True)[:limit]
+
+    def settle_possible_duplicate(self, flag: PossibleDuplicate) -> None:
+        stored = self.possible_duplicate(flag.new_case, flag.old_case)
+        if stored.status is not FlagStatus.OPEN:
+            raise Conflict(f"the flag on {flag.new_case} and {flag.old_case} was decided")
+        self.flags[self.flags.index(stored)] = flag
+
     def summaries(self, query: CaseQuery) -> list[CaseSummary]:
         return [
             CaseSummary(c.number, c.child.display_name, c.child.district, c.category.value,
@@ -104,6 +153,15 @@ class FakeCases:
 
 def _submissions(case: Case) -> set[str]:
     return {i.observation.submission_id for i in case.identifications}
+
+
+def _region(case: Case) -> str:
+    return _rules(case.country).district(case.child.district).region
+
+
+@cache
+def _rules(country: str) -> CountryRules:
+    return load_country(country)
 
 
 class FakeProviders:

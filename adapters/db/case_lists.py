@@ -1,13 +1,16 @@
-"""The case lists: filtered, ordered with the overdue and urgent first, as summaries."""
+"""The case lists: filtered, ordered with the overdue and urgent first, as summaries; and
+the possible duplicates, newest first, named by their cases' numbers."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from sqlalchemy import case as sql_case
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
-from clms.adapters.db.tables import CaseRow
+from clms.adapters.db.tables import CaseRow, PossibleDuplicateRow
+from clms.domain.duplicates import FlagStatus, PossibleDuplicate, Resemblance
 from clms.ports import CaseQuery, CaseSummary
 
 
@@ -50,4 +53,36 @@ def _summary(row: CaseRow) -> CaseSummary:
         next_action_due=row.next_action_due,
         version=row.version,
         ready_to_close=row.ready_to_close,
+    )
+
+
+def possible_duplicates(
+    session: Session, status: FlagStatus | None, limit: int, pair: tuple[str, str] | None = None
+) -> list[PossibleDuplicate]:
+    """The flags in `status` (or all), or the one of the `pair` of case numbers (new, old)."""
+    flag, new, old = PossibleDuplicateRow, aliased(CaseRow), aliased(CaseRow)
+    statement = (
+        select(flag, new.number, old.number)
+        .join(new, col(new.id) == col(flag.new_case_id))
+        .join(old, col(old.id) == col(flag.old_case_id))
+    )
+    if status is not None:
+        statement = statement.where(flag.status == status.value)
+    if pair is not None:
+        statement = statement.where(new.number == pair[0], old.number == pair[1])
+    newest_first = (col(flag.flagged_at).desc(), col(flag.id).desc())
+    rows = session.exec(statement.order_by(*newest_first).limit(limit)).all()
+    return [_flag(row, new_case, old_case) for row, new_case, old_case in rows]
+
+
+def _flag(row: PossibleDuplicateRow, new_case: str, old_case: str) -> PossibleDuplicate:
+    return PossibleDuplicate(
+        new_case=new_case,
+        old_case=old_case,
+        resemblance=Resemblance(row.resemblance),
+        flagged_at=row.flagged_at,
+        status=FlagStatus(row.status),
+        decided_by=row.decided_by,
+        decided_at=row.decided_at,
+        decision=row.decision,
     )

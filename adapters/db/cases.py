@@ -1,16 +1,19 @@
 """The case repository: stores the case aggregate with optimistic locking, writing only
-what changed, and finds cases by number, submission and child."""
+what changed, and finds cases by number, submission and child; it keeps the possible
+duplicates flagged between cases."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Collection
 from typing import Any
 
-from sqlalchemy import insert, update
+from sqlalchemy import insert, text, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
-from clms.adapters.db.case_lists import case_summaries
+from clms.adapters.db.case_lists import case_summaries, possible_duplicates
 from clms.adapters.db.case_mapping import (
     CaseParts,
     case_columns,
@@ -29,12 +32,20 @@ from clms.adapters.db.tables import (
     FollowUpRow,
     HistoryRow,
     IdentificationRow,
+    PossibleDuplicateRow,
     ReferralRow,
+)
+from clms.domain.duplicates import (
+    ChildKey,
+    EarlierCase,
+    FlagStatus,
+    PossibleDuplicate,
+    birth_dates_to_look_for,
 )
 from clms.domain.errors import Conflict, DuplicateSubmission, NotFound
 from clms.domain.model import Case
 from clms.domain.rules import CountryRules
-from clms.ports import CaseIndex, CaseQuery, CaseSummary, ChildKey
+from clms.ports import CaseIndex, CaseQuery, CaseSummary
 from clms.states import case as case_states
 
 
@@ -94,15 +105,118 @@ class SqlCaseRepository:
 
     def open_case_of(self, child: ChildKey) -> Case | None:
         query = select(CaseRow).where(
+            *self._of_child(child), col(CaseRow.state).in_(case_states.OPEN)
+        )
+        row = self.session.exec(query.order_by(col(CaseRow.id))).first()
+        return self.get(row.number) if row else None
+
+    def serialize_identification(self, neighbourhood: str) -> None:
+        """PostgreSQL: a transaction-level advisory lock on a number hashed from the
+        neighbourhood, released by the commit or the rollback; it holds back only the
+        identifications of the same child and of children who resemble them.
+
+        Why a lock rather than a unique partial index on the open case per child key: the
+        index would refuse the second case, but the refused transaction would then have to
+        be run again from the start, and no index can say "resembles", so two resembling
+        children arriving together would each miss the other's case and raise no flag. The
+        lock makes them take turns, and each then sees what the other committed (READ
+        COMMITTED: every statement reads the latest commits). SQLite needs nothing: every
+        transaction begins IMMEDIATE (clms.adapters.db.engine), so writers take turns."""
+        if self.session.get_bind().dialect.name == "postgresql":
+            key = _lock_number(f"{self.rules.code}|{neighbourhood}")
+            self.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+
+    def earlier_cases_like(self, child: ChildKey) -> list[EarlierCase]:
+        region = self.rules.district(child.district).region
+        districts = [d.code for d in self.rules.districts.values() if d.region == region]
+        names = (child.first_key, child.last_key)
+        query = select(CaseRow).where(  # ix_cases_child: country, district, birth date
+            CaseRow.country == self.rules.code,
+            col(CaseRow.district).in_(districts),
+            col(CaseRow.birth_date).in_(birth_dates_to_look_for(child)),
+            col(CaseRow.first_key).in_(names),
+            col(CaseRow.last_key).in_(names),
+        )
+        rows = self.session.exec(query.order_by(col(CaseRow.id))).all()
+        return [
+            EarlierCase(r.number, _key_of(r), r.region, r.state in case_states.OPEN) for r in rows
+        ]
+
+    def children_said_to_differ(self, child: ChildKey) -> frozenset[ChildKey]:
+        flag, partner = PossibleDuplicateRow, aliased(CaseRow)
+        # By the child's case ids, both ways round (indexed); the status is read, not
+        # searched on, or the database could choose to read every dismissed flag.
+        ids = select(CaseRow.id).where(*self._of_child(child))
+        pairs = [
+            select(partner, flag.status)
+            .join(flag, col(flag_side) == col(partner.id))
+            .where(col(child_side).in_(ids))
+            for child_side, flag_side in (
+                (flag.new_case_id, flag.old_case_id),
+                (flag.old_case_id, flag.new_case_id),
+            )
+        ]
+        rows = [row for query in pairs for row in self.session.exec(query).all()]
+        return frozenset(_key_of(case) for case, status in rows if status == FlagStatus.DISMISSED)
+
+    def move_identifications(self, from_case: Case, to_case: Case) -> None:
+        moved = update(IdentificationRow).where(col(IdentificationRow.case_id) == from_case.id)
+        self.session.execute(moved.values(case_id=to_case.id))
+
+    def add_possible_duplicates(self, flags: list[PossibleDuplicate]) -> None:
+        for flag in flags:
+            self.session.execute(insert(PossibleDuplicateRow).values(**self._flag_columns(flag)))
+
+    def possible_duplicate(self, new_case: str, old_case: str) -> PossibleDuplicate:
+        found = possible_duplicates(self.session, None, 1, pair=(new_case, old_case))
+        if not found:
+            raise NotFound(
+                f"{new_case} was not flagged as a possible duplicate of {old_case} "
+                "(clms duplicates list)",
+                field="case",
+            )
+        return found[0]
+
+    def possible_duplicates(self, status: FlagStatus | None, limit: int) -> list[PossibleDuplicate]:
+        return possible_duplicates(self.session, status, limit)
+
+    def settle_possible_duplicate(self, flag: PossibleDuplicate) -> None:
+        pair = self._flag_columns(flag)
+        settled = update(PossibleDuplicateRow).where(
+            PossibleDuplicateRow.new_case_id == pair["new_case_id"],
+            PossibleDuplicateRow.old_case_id == pair["old_case_id"],
+            col(PossibleDuplicateRow.status) == FlagStatus.OPEN.value,
+        )
+        decision = {k: pair[k] for k in ("status", "decided_by", "decided_at", "decision")}
+        if self.session.execute(settled.values(**decision)).rowcount != 1:  # type: ignore[attr-defined]
+            raise Conflict(
+                f"the flag on {flag.new_case} and {flag.old_case} was decided by somebody else "
+                "meanwhile; list it again"
+            )
+
+    def _of_child(self, child: ChildKey) -> tuple[Any, ...]:
+        return (
             CaseRow.country == self.rules.code,
             CaseRow.district == child.district,
             CaseRow.birth_date == child.birth_date,
             CaseRow.first_key == child.first_key,
             CaseRow.last_key == child.last_key,
-            col(CaseRow.state).in_(case_states.OPEN),
         )
-        row = self.session.exec(query.order_by(col(CaseRow.id))).first()
-        return self.get(row.number) if row else None
+
+    def _flag_columns(self, flag: PossibleDuplicate) -> dict[str, Any]:
+        def id_of(number: str) -> Any:
+            return select(CaseRow.id).where(CaseRow.number == number).scalar_subquery()
+
+        return {
+            "new_case_id": id_of(flag.new_case),
+            "old_case_id": id_of(flag.old_case),
+            "resemblance": flag.resemblance.value,
+            "flagged_at": flag.flagged_at,
+            "status": flag.status.value,
+            "decided_by": flag.decided_by,
+            "decided_at": flag.decided_at,
+            "decision": flag.decision,
+        }
 
     def summaries(self, query: CaseQuery) -> list[CaseSummary]:
         return case_summaries(self.session, query)
@@ -187,3 +301,13 @@ def _load_parts(session: Session, case_id: int) -> CaseParts:
         follow_ups=[follow_up_from_row(r) for r in rows(FollowUpRow, FollowUpRow.id)],
         history=[history_entry_from_row(r) for r in rows(HistoryRow, HistoryRow.seq)],
     )
+
+
+def _key_of(row: CaseRow) -> ChildKey:
+    return ChildKey(row.district, row.birth_date, row.first_key, row.last_key)
+
+
+def _lock_number(name: str) -> int:
+    """A stable 64-bit number for `name` (Python's hash() differs from process to process)."""
+    digest = hashlib.blake2b(name.encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)

@@ -95,6 +95,27 @@ class IdentificationRow(SQLModel, table=True):
     )
 
 
+class PossibleDuplicateRow(SQLModel, table=True):
+    """A new case whose child may be an earlier case's child, for a person to confirm or
+    dismiss. Kept when decided: a dismissed pair is not flagged again."""
+
+    __tablename__ = "possible_duplicates"
+    __table_args__ = (
+        UniqueConstraint("new_case_id", "old_case_id", name="uq_possible_duplicates_pair"),
+        Index("ix_possible_duplicates_status_flagged", "status", "flagged_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    new_case_id: int = Field(foreign_key="cases.id")  # indexed by the pair's unique key
+    old_case_id: int = Field(foreign_key="cases.id", index=True)
+    resemblance: str = Field(max_length=32)
+    flagged_at: datetime = _utc(nullable=False)
+    status: str = Field(max_length=16)
+    decided_by: str = Field(default="", max_length=100)
+    decided_at: datetime | None = _utc()
+    decision: str = ""
+
+
 class ReferralRow(SQLModel, table=True):
     __tablename__ = "referrals"
     # The check joins a case to its live or started referral: by case, then state.

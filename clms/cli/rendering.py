@@ -221,11 +221,19 @@ def identified_dict(result: Identified) -> dict[str, Any]:
         "case": result.case_number,
         "outcome": result.outcome,
         **classification_dict(result.classification),
+        "possible_duplicate_of": [
+            {"case": f.old_case, "resemblance": f.resemblance.value} for f in result.flagged
+        ],
     }
 
 
 def identified_text(result: Identified) -> str:
-    return f"{result.case_number} ({result.outcome})\n" + classification_text(result.classification)
+    flagged = [
+        f"  possible duplicate of {f.old_case}: {f.resemblance.words} (clms duplicates list)"
+        for f in result.flagged
+    ]
+    head = "\n".join([f"{result.case_number} ({result.outcome})", *flagged])
+    return head + "\n" + classification_text(result.classification)
 
 
 def provider_dict(provider: Provider) -> dict[str, Any]:

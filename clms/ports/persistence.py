@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from types import TracebackType
 from typing import Protocol
 
 from clms.domain.check import CheckRule, Contact, Finding
+from clms.domain.duplicates import ChildKey as ChildKey  # re-exported: ports name it
+from clms.domain.duplicates import EarlierCase, FlagStatus, PossibleDuplicate
 from clms.domain.model import AlternativeStatus, Case, Provider
 from clms.ports.read_models import CaseQuery, CaseSummary, StoredReminder
 
@@ -21,16 +23,6 @@ class CaseIndex:
     alternative_status: AlternativeStatus
     next_action_due: datetime | None
     ready_to_close: bool = False  # in service and its closing rule met
-
-
-@dataclass(frozen=True)
-class ChildKey:
-    """What makes two identifications the same child (see clms.domain.names)."""
-
-    district: str
-    birth_date: date
-    first_key: str
-    last_key: str
 
 
 class CaseRepository(Protocol):
@@ -48,6 +40,31 @@ class CaseRepository(Protocol):
     def case_for_submission(self, submission_id: str) -> str | None: ...
 
     def open_case_of(self, child: ChildKey) -> Case | None: ...
+
+    def serialize_identification(self, neighbourhood: str) -> None:
+        """Until this transaction ends, waits for and then holds back every other
+        transaction that asks with the same `neighbourhood` (clms.domain.duplicates)."""
+
+    def earlier_cases_like(self, child: ChildKey) -> list[EarlierCase]:
+        """The cases, open or not, whose child may be `child` by a rule of
+        clms.domain.duplicates (a few more may come; none that could match is left out)."""
+
+    def children_said_to_differ(self, child: ChildKey) -> frozenset[ChildKey]:
+        """The keys of the children a person said are not `child` (dismissed flags)."""
+
+    def move_identifications(self, from_case: Case, to_case: Case) -> None:
+        """The identifications stored on `from_case` now belong to `to_case`."""
+
+    def add_possible_duplicates(self, flags: list[PossibleDuplicate]) -> None: ...
+
+    def possible_duplicate(self, new_case: str, old_case: str) -> PossibleDuplicate:
+        """Raises NotFound."""
+
+    def possible_duplicates(self, status: FlagStatus | None, limit: int) -> list[PossibleDuplicate]:
+        """Newest first."""
+
+    def settle_possible_duplicate(self, flag: PossibleDuplicate) -> None:
+        """Stores the decision; raises Conflict when the flag was decided meanwhile."""
 
     def summaries(self, query: CaseQuery) -> list[CaseSummary]:
         """Overdue first, then urgent, then by next action due."""

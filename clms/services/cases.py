@@ -7,11 +7,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 
-from clms.domain import case_events, lifecycle
+from clms.domain import case_events, duplicates, lifecycle
 from clms.domain.case_events import Visit
 from clms.domain.check import CheckRule
 from clms.domain.classification import classify
 from clms.domain.closing import ready_to_close
+from clms.domain.duplicates import Confirmed, FlagStatus, PossibleDuplicate, neighbourhood
+from clms.domain.duplicates import child_key as child_key  # re-exported: callers find it here
 from clms.domain.errors import Conflict, DuplicateSubmission, InvalidInput, Refused, one_of
 from clms.domain.lifecycle import Act, fire
 from clms.domain.model import (
@@ -24,10 +26,9 @@ from clms.domain.model import (
     Priority,
     Role,
 )
-from clms.domain.names import name_key
 from clms.domain.rules import CountryRules
 from clms.domain.status import alternative_status, next_action_due
-from clms.ports import CaseIndex, CaseQuery, CaseSummary, ChildKey, UnitOfWork
+from clms.ports import CaseIndex, CaseQuery, CaseSummary, UnitOfWork
 from clms.services import commands as c
 from clms.services.telling import tell_at_once
 from clms.states import CASE_LIFECYCLE
@@ -43,6 +44,8 @@ class Identified:
     case_number: str
     outcome: str  # "opened", "attached" to the child's open case, or "already recorded"
     classification: Classification
+    # An opened case whose child may be an earlier case's: flagged for a person to decide.
+    flagged: tuple[PossibleDuplicate, ...] = ()
 
 
 def classify_child(child: Child, seen: Observation, rules: CountryRules) -> Classification:
@@ -61,6 +64,8 @@ def identify(cmd: c.Identify, uow: UnitOfWork, rules: CountryRules) -> Identifie
             recorded = _already_recorded(cmd.observation.submission_id, uow)
         assert recorded is not None
         return recorded
+    except Conflict:  # staff changed the child's open case meanwhile: attach to it as it is
+        return _identify(cmd, classification, uow, rules)
 
 
 def _already_recorded(submission_id: str, uow: UnitOfWork) -> Identified | None:
@@ -77,14 +82,19 @@ def _identify(
     cmd: c.Identify, classification: Classification, uow: UnitOfWork, rules: CountryRules
 ) -> Identified:
     with uow:
+        # One at a time per child (and whoever resembles them), or two forms arriving
+        # together would each find no case and open one.
+        uow.cases.serialize_identification(_neighbourhood(cmd.child, rules))
         recorded = _already_recorded(cmd.observation.submission_id, uow)
         if recorded is not None:
             return recorded
         identification = Identification(cmd.observation, classification, cmd.now)
         case = _open_case_of_the_same_child(cmd.child, uow)
+        flagged: list[PossibleDuplicate] = []
         if case is None:
             case = case_events.open_case(cmd.child, identification, _monitor_act(cmd, rules))
             uow.cases.add(case, index_of(case, rules))
+            flagged = _flag_possible_duplicates(case, uow, rules)
             outcome = "opened"
         else:
             case_events.attach_identification(case, identification, _monitor_act(cmd, rules))
@@ -93,7 +103,56 @@ def _identify(
         if classification.priority is Priority.URGENT:  # cannot wait for the nightly check
             tell_at_once(_URGENT_FOUND, case, cmd.now, uow, rules)
         uow.commit()
-        return Identified(case.number, outcome, classification)
+        return Identified(case.number, outcome, classification, tuple(flagged))
+
+
+def _flag_possible_duplicates(
+    case: Case, uow: UnitOfWork, rules: CountryRules
+) -> list[PossibleDuplicate]:
+    """Flags the earlier cases the new case's child may be, for a person to decide."""
+    key = child_key(case.child)
+    if not key.readable:  # resembles nobody: the lookup would find nothing to compare
+        return []
+    region = rules.district(key.district).region
+    earlier, differ = uow.cases.earlier_cases_like(key), uow.cases.children_said_to_differ(key)
+    flags = duplicates.flags_for(case.number, key, region, earlier, differ, case.opened_at)
+    uow.cases.add_possible_duplicates(flags)
+    return flags
+
+
+def list_possible_duplicates(
+    cmd: c.ListPossibleDuplicates, uow: UnitOfWork
+) -> list[PossibleDuplicate]:
+    status = None if cmd.status is None else FlagStatus(one_of(cmd.status, FlagStatus, "status"))
+    with uow:
+        return uow.cases.possible_duplicates(status, cmd.limit)
+
+
+def confirm_duplicate(cmd: c.ConfirmDuplicate, uow: UnitOfWork, rules: CountryRules) -> Confirmed:
+    """A person says the two cases are one child (clms.domain.duplicates.confirm)."""
+    with uow:
+        flag = uow.cases.possible_duplicate(cmd.new_case, cmd.old_case)
+        new, old = uow.cases.get(cmd.new_case), uow.cases.get(cmd.old_case)
+        confirmed = duplicates.confirm(flag, new, old, _deciding_act(cmd, rules))
+        for case in (new, old):  # the new case first: it gives its identifications up
+            uow.cases.save(case, index_of(case, rules))
+        if confirmed.merged:
+            uow.cases.move_identifications(new, old)
+        uow.cases.settle_possible_duplicate(confirmed.flag)
+        uow.commit()
+        return confirmed
+
+
+def dismiss_duplicate(
+    cmd: c.DismissDuplicate, uow: UnitOfWork, rules: CountryRules
+) -> PossibleDuplicate:
+    """A person says the two cases are different children: the flag is kept, dismissed."""
+    with uow:
+        flag = uow.cases.possible_duplicate(cmd.new_case, cmd.old_case)
+        dismissed = duplicates.dismiss(flag, _deciding_act(cmd, rules))
+        uow.cases.settle_possible_duplicate(dismissed)
+        uow.commit()
+        return dismissed
 
 
 def assess(cmd: c.Assess, uow: UnitOfWork, rules: CountryRules) -> Case:
@@ -192,13 +251,10 @@ def open_case_of(child: Child, uow: UnitOfWork) -> Case | None:
 
 
 def _open_case_of_the_same_child(child: Child, uow: UnitOfWork) -> Case | None:
-    """A name with no letter the matching key can read (Arabic, Chinese or Georgian script,
-    "?") is no evidence of identity, as for `same_name`: such a child gets a case of their
-    own rather than being merged with every other child so written."""
+    """A child whose name the key cannot read (ChildKey.readable) gets a case of their own
+    rather than being merged with every other child so written."""
     key = child_key(child)
-    if not (key.first_key and key.last_key):
-        return None
-    return uow.cases.open_case_of(key)
+    return uow.cases.open_case_of(key) if key.readable else None
 
 
 def list_cases(query: CaseQuery, uow: UnitOfWork, rules: CountryRules) -> list[CaseSummary]:
@@ -215,12 +271,6 @@ def list_cases(query: CaseQuery, uow: UnitOfWork, rules: CountryRules) -> list[C
 def index_of(case: Case, rules: CountryRules) -> CaseIndex:
     ready = ready_to_close(case, rules.closing)
     return CaseIndex(alternative_status(case), next_action_due(case, rules), ready)
-
-
-def child_key(child: Child) -> ChildKey:
-    return ChildKey(
-        child.district, child.birth_date, name_key(child.first_name), name_key(child.last_name)
-    )
 
 
 def history_is_consistent(case: Case) -> bool:
@@ -263,6 +313,14 @@ def _act(
     cmd: c.CaseCommand, rules: CountryRules, data: Mapping[str, object], **fields: object
 ) -> Act:
     return Act(cmd.actor, cmd.now, rules, reason=cmd.reason, data=dict(data), **fields)  # type: ignore[arg-type]
+
+
+def _neighbourhood(child: Child, rules: CountryRules) -> str:
+    return neighbourhood(child_key(child), rules.district(child.district).region)
+
+
+def _deciding_act(cmd: c.ConfirmDuplicate | c.DismissDuplicate, rules: CountryRules) -> Act:
+    return Act(cmd.actor, cmd.now, rules, reason=cmd.reason)
 
 
 def _monitor_act(cmd: c.Identify, rules: CountryRules) -> Act:

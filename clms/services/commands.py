@@ -9,6 +9,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Generic, TypeVar
 
 from clms.domain.check import CheckRule
+from clms.domain.duplicates import Confirmed, PossibleDuplicate
 from clms.domain.model import Actor, Case, Child, ClosureReason, Observation, Provider
 from clms.ports import CaseQuery, CaseSummary, StaffMember, StoredReminder
 
@@ -264,3 +265,34 @@ class CorrectAnswer(Command[str]):
 class CancelReferral(CaseCommand):
     """The live referral (sent or accepted) was to the wrong place, or its provider closed:
     it is cancelled, with the reason required, and the case needs a new one."""
+
+
+# --- possible duplicates (clms.domain.duplicates) ----------------------------------------
+
+
+@dataclass(frozen=True)
+class ListPossibleDuplicates(Command[list[PossibleDuplicate]]):
+    status: str | None = "open"  # open, confirmed or dismissed; None: all
+    limit: int = 100
+
+
+@dataclass(frozen=True)
+class ConfirmDuplicate(Command[Confirmed]):
+    """The flagged cases are one child: the new one closes into the old one if that is open."""
+
+    new_case: str
+    old_case: str
+    actor: Actor
+    now: datetime
+    reason: str
+
+
+@dataclass(frozen=True)
+class DismissDuplicate(Command[PossibleDuplicate]):
+    """The flagged cases are different children: the flag is kept, dismissed."""
+
+    new_case: str
+    old_case: str
+    actor: Actor
+    now: datetime
+    reason: str

@@ -100,6 +100,9 @@ HANDLERS: dict[type[c.Command[Any]], Handler] = {
         cmd.token, cmd.answer, cmd.now, deps.new_uow(), deps.rules, deps.links.secret
     ),
     c.CancelReferral: _on_a_case(cases.cancel_referral),
+    c.ListPossibleDuplicates: lambda cmd, deps: cases.list_possible_duplicates(cmd, deps.new_uow()),
+    c.ConfirmDuplicate: _on_a_case(cases.confirm_duplicate),
+    c.DismissDuplicate: _on_a_case(cases.dismiss_duplicate),
 }
 
 
