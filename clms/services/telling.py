@@ -92,7 +92,8 @@ def compose(
         assert links is not None  # only the check's attendance checks carry a link
         link = _answer_link(finding, now, rules, uow, links)
     values = _values(finding, contact, rules, book, link)
-    subject, body = render(entry.template, contact.language, values)
+    subject, body = _repeated(finding.round, render(entry.template, contact.language, values),
+                              contact.language)  # fmt: skip
     payload = _payload(entry, finding, values, body) if channel == "webhook" else {}
     return NewReminder(
         finding.key,
@@ -120,27 +121,46 @@ def _contact(finding: Finding, audience: Role, book: Recipients) -> Contact | No
 def _fix_contact_task(
     finding: Finding, contact: Contact | None, audience: Role, now: datetime, book: Recipients
 ) -> NewReminder:
-    """No usable phone or e-mail: nothing to send, a task for the district's social worker."""
-    worker = book.staff(Role.SOCIAL_WORKER, finding.district)
+    """No usable phone or e-mail: the message cannot go, so somebody must fix the contact.
+    The district's social worker is told by their own channel, else the region's
+    supervisor; only when neither can be reached does it stay a task in the outbox
+    (`clms reminders --status task`), nothing sent."""
     missing = (
         contact.name if contact else f"the {audience.value.replace('_', ' ')} of {finding.district}"
     )
+    fixer, (channel, address) = _who_fixes_contacts(finding, book)
     values = {"recipient": missing, "case": finding.case_number}
-    subject, body = render("fix_contact", worker.language if worker else "ru", values)
-    assignee = worker.name if worker else f"social worker of {finding.district}"
+    subject, body = render("fix_contact", fixer.language if fixer else "ru", values)
+    assignee = fixer.name if fixer else f"social worker of {finding.district}"
+    status = ReminderStatus.TASK if channel == "task" else ReminderStatus.PENDING
     return NewReminder(
-        finding.key,
-        finding.case_id,
-        finding.rule.value,
-        assignee,
-        "task",
-        "",
-        subject,
-        body,
-        {},
-        ReminderStatus.TASK,
-        now,
-    )
+        finding.key, finding.case_id, finding.rule.value, assignee, channel, address,
+        subject, body, {}, status, now,
+    )  # fmt: skip
+
+
+def _repeated(round_: int, message: tuple[str, str], language: str) -> tuple[str, str]:
+    """A reminder sent again says so ("Reminder 2: ..."): the reader knows it is not new."""
+    # A config directory whose messages predate the prefix sends the message as it is.
+    template = templates(language, configured_config_dir()).get("repeated")
+    if round_ == 0 or template is None:
+        return message
+    prefix = template["subject"].format(n=round_ + 1)
+    return prefix + message[0], prefix + message[1]
+
+
+def _who_fixes_contacts(
+    finding: Finding, book: Recipients
+) -> tuple[Contact | None, tuple[str, str]]:
+    """The first of the district's social worker and the region's supervisor who can be
+    reached, with the channel; else the social worker (or nobody) and no channel."""
+    worker = book.staff(Role.SOCIAL_WORKER, finding.district)
+    for role, area in ((Role.SOCIAL_WORKER, finding.district), (Role.SUPERVISOR, finding.region)):
+        staff = book.staff(role, area)
+        channel, address = channel_for(staff, role)
+        if channel != "task":
+            return staff, (channel, address)
+    return worker, ("task", "")
 
 
 def _values(

@@ -14,7 +14,7 @@ from clms.bootstrap import App
 from clms.cli.rendering import case_dict
 from clms.domain.errors import Refused
 from clms.domain.model import AlternativeStatus, ClosureReason
-from clms.ports import CaseQuery
+from clms.ports import CaseQuery, StaffMember
 from clms.services import cases as s
 from clms.services import commands as c
 from clms.services.check import SYSTEM
@@ -230,7 +230,31 @@ def test_a_child_who_turned_18_is_proposed_for_closing(app_with_contacts: App) -
     ]
 
 
-def test_a_reminder_with_no_usable_contact_becomes_a_task_for_the_social_worker(app: App) -> None:
+def test_a_school_without_a_contact_makes_the_social_worker_fix_it_by_sms(
+    app_with_contacts: App,
+) -> None:
+    app = app_with_contacts
+    number = referred(app, identified(app, "c"), provider="SCH-12")  # no phone, no e-mail
+    run_check(app, NOW + 8 * DAY)
+    [reminder] = reminders_of(app, number)
+    assert (reminder.rule, reminder.recipient, reminder.channel, reminder.address,
+            reminder.status) == ("referral_unanswered", "Aizhan M.", "sms", "+77010000001",
+                                 "pending")  # fmt: skip
+    assert "School-lyceum No. 12" in reminder.body and number in reminder.body
+
+
+def test_without_a_social_worker_to_reach_the_supervisor_fixes_the_contact(app: App) -> None:
+    app.handle(c.AddStaff(StaffMember("Marat B.", "supervisor", "Turkestan",
+                                      email="marat@mlsp.example.kz")))  # fmt: skip
+    number = referred(app, identified(app, "d"), provider="SCH-12")
+    run_check(app, NOW + 8 * DAY)
+    [reminder] = reminders_of(app, number)
+    assert (reminder.recipient, reminder.channel, reminder.status) == (
+        "Marat B.", "email", "pending"
+    )  # fmt: skip
+
+
+def test_a_reminder_nobody_can_be_sent_stays_a_task_for_the_social_worker(app: App) -> None:
     number = referred(
         app, identified(app, "t"), provider="SCH-12"
     )  # the test directory has no contacts, nor any staff
@@ -301,6 +325,11 @@ def test_a_case_nobody_touches_is_chased_every_week_and_climbs_to_the_supervisor
     assert by_rule == {"not_assessed": ("Aizhan M.", "sms"),
                        "action_escalation": ("Marat B.", "email"),
                        "stalled": ("Gulnara T.", "email")}  # fmt: skip
+    to_social_worker = [r.body for r in reminders_of(app_with_contacts, number)
+                        if r.rule == "not_assessed"]  # fmt: skip
+    assert not to_social_worker[0].startswith("Напоминание")  # the first time: plain
+    assert to_social_worker[1].startswith("Напоминание 2: CLMS: ")  # then it says so
+    assert to_social_worker[4].startswith("Напоминание 5: ")
     [to_coordinator, *_] = [
         r for r in reminders_of(app_with_contacts, number) if r.rule == "stalled"
     ]

@@ -131,9 +131,8 @@ def test_the_same_child_after_their_case_closed_is_flagged_but_not_a_dismissed_t
     ] == [(again, old, Resemblance.EARLIER_CASE_ENDED)]
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # EXPLAIN QUERY PLAN
 def test_the_lookups_read_indexes_not_every_case(app: App) -> None:
-    if app.engine.dialect.name != "sqlite":
-        pytest.skip("the plan is read from SQLite's EXPLAIN QUERY PLAN")
     statements: list[tuple[str, object]] = []
 
     def keep(conn: object, cursor: object, sql: str, params: object, *rest: object) -> None:

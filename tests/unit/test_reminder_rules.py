@@ -120,6 +120,12 @@ def test_schools_are_told_by_the_attendance_check_and_the_referrals() -> None:
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
+def test_a_reminder_sent_again_says_which_time_in_every_language(language: str) -> None:
+    prefix, _ = render("repeated", language, {"n": "2"})
+    assert "2" in prefix and prefix.endswith(": ")
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
 def test_the_fix_contact_task_is_in_every_language(language: str) -> None:
     assert "fix_contact" in templates(language, DEFAULT_CONFIG_DIR)
     render("fix_contact", language, {"recipient": "School No. 3", "case": "KZ-000001"})
