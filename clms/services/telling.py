@@ -145,7 +145,7 @@ def _repeated(round_: int, message: tuple[str, str], language: str) -> tuple[str
     template = templates(language, configured_config_dir()).get("repeated")
     if round_ == 0 or template is None:
         return message
-    prefix = template["subject"].format(n=round_ + 1)
+    prefix = template["prefix"].format(n=round_ + 1)
     return prefix + message[0], prefix + message[1]
 
 
@@ -154,13 +154,13 @@ def _who_fixes_contacts(
 ) -> tuple[Contact | None, tuple[str, str]]:
     """The first of the district's social worker and the region's supervisor who can be
     reached, with the channel; else the social worker (or nobody) and no channel."""
-    worker = book.staff(Role.SOCIAL_WORKER, finding.district)
-    for role, area in ((Role.SOCIAL_WORKER, finding.district), (Role.SUPERVISOR, finding.region)):
-        staff = book.staff(role, area)
+    areas = ((Role.SOCIAL_WORKER, finding.district), (Role.SUPERVISOR, finding.region))
+    fixers = [(book.staff(role, area), role) for role, area in areas]
+    for staff, role in fixers:
         channel, address = channel_for(staff, role)
         if channel != "task":
             return staff, (channel, address)
-    return worker, ("task", "")
+    return fixers[0][0], ("task", "")
 
 
 def _values(

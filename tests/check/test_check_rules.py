@@ -397,6 +397,8 @@ def test_a_worst_form_is_told_at_once_and_its_referral_runs_on_urgent_deadlines(
         ("urgent_found_supervisor", "Marat B.", "email", NOW),
     ]
     assert number in told[0].body and "Айгерім" not in told[0].body  # staff: the number only
+    identified(app, "u2", "trafficking", at=NOW + timedelta(hours=3))  # seen again that day
+    assert len(reminders_of(app, number)) == 2  # the same day's alert is not sent twice
     app.handle(c.Assess(number, SOCIAL_WORKER, NOW + timedelta(hours=1)))
     referred_at = NOW + timedelta(hours=2)  # the school must answer within 24 hours
     app.handle(c.Refer(number, SOCIAL_WORKER, referred_at, provider="SCH-MAIL",

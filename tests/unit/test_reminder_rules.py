@@ -121,7 +121,7 @@ def test_schools_are_told_by_the_attendance_check_and_the_referrals() -> None:
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_a_reminder_sent_again_says_which_time_in_every_language(language: str) -> None:
-    prefix, _ = render("repeated", language, {"n": "2"})
+    prefix = templates(language, DEFAULT_CONFIG_DIR)["repeated"]["prefix"].format(n=2)
     assert "2" in prefix and prefix.endswith(": ")
 
 
