@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck bench clean
+.PHONY: run test lint typecheck bench translations clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,14 @@ typecheck: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/transition.py
 	$(BIN)/python benchmarks/check.py 100000
+
+# The pages' msgids, read from clms/web by babel.cfg, into messages.pot and merged into each
+# language's catalogue; the pages compile the .po files when they start, so nothing else.
+translations: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg --add-location=file --sort-by-file \
+		--project=CLMS --copyright-holder="CLMS contributors" -o clms/web/locale/messages.pot .
+	$(BIN)/pybabel update --ignore-obsolete \
+		-i clms/web/locale/messages.pot -d clms/web/locale
 
 clean:
 	rm -rf $(VENV) data build *.egg-info

@@ -7,13 +7,12 @@ the school picked another with `?lang=`; the link itself carries only the signed
 
 from __future__ import annotations
 
-from pathlib import Path
 from urllib.parse import parse_qs
 
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
-from fastapi.templating import Jinja2Templates
+from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -22,16 +21,23 @@ from clms.domain.errors import ClmsError, InvalidInput
 from clms.services.answers import AnswerRequest, AttendanceAnswer, LinkState, TooLateToChange
 from clms.services.commands import CorrectAnswer, OpenAnswer, RecordAnswer
 from clms.tokens import ExpiredToken, InvalidToken, UsedToken
-from clms.web.texts import TEXTS, texts
+from clms.web.i18n import (
+    DEFAULT_LANGUAGE,
+    LANGUAGE_CODES,
+    LANGUAGES,
+    STATIC_DIR,
+    TEMPLATES,
+    N_,
+    translate,
+)
+from clms.web.texts import texts
 
-TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
-LANGUAGES = (("kk", "Қазақша"), ("ru", "Русский"), ("en", "English"))
-DEFAULT_LANGUAGE = "ru"  # for a link that names no school (forged, cut short)
 ANSWERS = [a.value for a in AttendanceAnswer]
 
 
 def create_app(system: App) -> FastAPI:
     web = FastAPI(title="CLMS", docs_url=None, redoc_url=None, openapi_url=None)
+    web.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     @web.exception_handler(StarletteHTTPException)
     async def not_found(request: Request, error: StarletteHTTPException) -> Response:
@@ -91,34 +97,32 @@ def _state_page(
     if asked.state is LinkState.OPEN:
         return _question(request, lang, asked)
     if asked.state is LinkState.EXPIRED:
-        detail = " ".join(filter(None, (t["expired_detail"], _worker_line(t, asked))))
+        detail = " ".join(filter(None, (t["expired_detail"], _worker_line(lang, asked))))
         return _message(request, lang, "expired", detail, status or 410)
     changeable = asked.state is LinkState.CHANGEABLE
     context = {
         **_page(t, lang), "heading": t[heading or "used"],
-        "your_answer": t["your_answer"].format(answer=t[asked.answer]) if asked.answer else "",
-        "change_hint": t["change_hint"].format(minutes=asked.minutes_to_change),
+        "answer": asked.answer, "minutes": asked.minutes_to_change,
         "others": [a for a in ANSWERS if a != asked.answer] if changeable else [],
-        "final_detail": "" if changeable else t["final_detail"],
-        "worker": _worker_line(t, asked),
+        "worker": _worker_line(lang, asked),
     }  # fmt: skip
     status = status or (200 if changeable else 410)
     return TEMPLATES.TemplateResponse(request, "answered.html", context, status_code=status)
 
 
 def _question(request: Request, lang: str, asked: AnswerRequest) -> HTMLResponse:
-    t = texts(lang)
     context = {
-        **_page(t, lang),
-        "question": t["question"].format(child=asked.child, provider=asked.provider),
-        "due": t["due"].format(due=asked.follow_up_due),
+        **_page(texts(lang), lang),
+        "child": asked.child, "provider": asked.provider, "due": asked.follow_up_due,
         "answers": ANSWERS,
-    }
+    }  # fmt: skip
     return TEMPLATES.TemplateResponse(request, "answer.html", context)
 
 
-def _worker_line(t: dict[str, str], asked: AnswerRequest) -> str:
-    return t["social_worker"].format(worker=asked.social_worker) if asked.social_worker else ""
+def _worker_line(lang: str, asked: AnswerRequest) -> str:
+    if not asked.social_worker:
+        return ""
+    return translate(lang, N_("Social worker: %(worker)s"), worker=asked.social_worker)
 
 
 def _refused(request: Request, lang: str, refusal: ClmsError) -> HTMLResponse:
@@ -146,7 +150,7 @@ def _refusal_kind(refusal: ClmsError) -> tuple[str, int]:
 def _message(
     request: Request, lang: str, kind: str, detail: str, status: int, back: bool = False
 ) -> HTMLResponse:
-    """A page with one message: `kind` is its heading's key in TEXTS; `back` links to the
+    """A page with one message: `kind` is its heading's key in clms/web/texts.py; `back` links to the
     question again."""
     t = texts(lang)
     context = {**_page(t, lang), "heading": t[kind], "detail": detail, "back": back}
@@ -154,13 +158,13 @@ def _message(
 
 
 def _page(t: dict[str, str], lang: str) -> dict[str, object]:
-    """What every page's frame needs: its words, its language and the other languages."""
+    """What every page's frame needs: its keyed words, its language and the languages."""
     return {"t": t, "lang": lang, "languages": LANGUAGES}
 
 
 def _language(asked: str | None, school: str = DEFAULT_LANGUAGE) -> str:
     """The language the reader picked, else the school's, else Russian."""
     for lang in (asked, school):
-        if lang is not None and lang in TEXTS:
+        if lang is not None and lang in LANGUAGE_CODES:
             return lang
     return DEFAULT_LANGUAGE

@@ -112,7 +112,8 @@ def test_minute_by_minute_the_link_offers_a_change_until_the_window_ends_then_wh
     for minute in range(window):
         shown = httpx.get(answer_url(page, token))
         assert shown.status_code == 200, minute
-        assert f"for {window - minute} more minutes" in shown.text
+        left = window - minute
+        assert f"for {left} more {'minute' if left == 1 else 'minutes'}:" in shown.text
         assert len(buttons(shown.text)) == 3
         clock.advance(MINUTE)
 
