@@ -25,9 +25,9 @@ from clms.web.i18n import (
     DEFAULT_LANGUAGE,
     LANGUAGE_CODES,
     LANGUAGES,
+    N_,
     STATIC_DIR,
     TEMPLATES,
-    N_,
     translate,
 )
 from clms.web.texts import texts
@@ -150,8 +150,8 @@ def _refusal_kind(refusal: ClmsError) -> tuple[str, int]:
 def _message(
     request: Request, lang: str, kind: str, detail: str, status: int, back: bool = False
 ) -> HTMLResponse:
-    """A page with one message: `kind` is its heading's key in clms/web/texts.py; `back` links to the
-    question again."""
+    """A page with one message: `kind` is its heading's key in clms/web/texts.py; `back`
+    links to the question again."""
     t = texts(lang)
     context = {**_page(t, lang), "heading": t[kind], "detail": detail, "back": back}
     return TEMPLATES.TemplateResponse(request, "message.html", context, status_code=status)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from clms.web.i18n import LANGUAGES, N_, translate
 
-
 KEYED: dict[str, str] = {
     "attending_regularly": N_("Attending regularly"),
     "attending_irregularly": N_("Attending irregularly"),

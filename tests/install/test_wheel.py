@@ -25,6 +25,8 @@ DATA_FOLDERS = {
     "config": "clms/config",
     "adapters/db/migrations": "clms/adapters/db/migrations",
     "clms/web/templates": "clms/web/templates",
+    "clms/web/locale": "clms/web/locale",
+    "clms/web/static": "clms/web/static",
 }
 NOT_SOURCE = shutil.ignore_patterns(
     ".git", ".venv", "build", "data", "*.egg-info", "__pycache__", ".*_cache", ".hypothesis"
@@ -126,6 +128,34 @@ def test_init_outside_the_checkout_creates_the_same_tables_as_in_the_checkout(
     tables = table_names(tmp_path / "wheel.db")
     assert {"alembic_version", "cases", "reminders"} <= tables
     assert tables == table_names(tmp_path / "checkout.db")
+
+
+# The answer page of a forged link, in Kazakh, and its stylesheet, from the wheel's files.
+SERVE_A_PAGE = """
+import sys
+from fastapi.testclient import TestClient
+from clms.bootstrap import bootstrap
+from clms.settings import Settings
+from clms.web.app import create_app
+client = TestClient(create_app(bootstrap(Settings(database_url=sys.argv[1]))))
+page, sheet = client.get("/answer/forged?lang=kk"), client.get("/static/clms.css")
+print(page.status_code, sheet.status_code, sheet.headers["content-type"])
+print(page.text)
+"""
+
+
+def test_the_answer_page_speaks_kazakh_with_its_stylesheet_outside_the_checkout(
+    installed: Installed, tmp_path: Path
+) -> None:
+    database = f"sqlite:///{tmp_path}/wheel.db"
+    assert installed.clms("init", CLMS_DATABASE_URL=database).returncode == 0
+
+    result = installed.run("python", "-c", SERVE_A_PAGE, database)
+
+    assert result.returncode == 0, result.stderr
+    statuses, page = result.stdout.split("\n", 1)
+    assert statuses == "404 200 text/css; charset=utf-8"
+    assert '<html lang="kk">' in page and "<h1>Сілтеме жарамсыз</h1>" in page
 
 
 def table_names(database: Path) -> set[str]:
