@@ -1,8 +1,8 @@
 """The pages' languages: which are offered, the gettext catalogues that translate them, and
 the Jinja2 environment whose templates say `{{ _("...") }}` and `{% trans %}`.
 
-The catalogues are the .po files of clms/web/locale, compiled in memory on first use (a few
-milliseconds), so there is no build step and no .mo file to forget; `make translations`
+The catalogues are the .po files of clms/web/locale, compiled in memory on first use (about
+20 ms a language, once), so there is no build step and no .mo file to forget; `make translations`
 extracts the msgids (English) from clms/web and merges them into each catalogue.
 
 One environment serves every language: its gettext functions read the language from the
@@ -43,12 +43,14 @@ def catalogue_path(lang: str) -> Path:
     return LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
 
 
-@cache
 def translations(lang: str) -> Translations:
-    """The language's catalogue, compiled from its .po file; an unknown language gets the
-    default's, never the English msgids in a page that says it is in another language."""
-    if lang not in LANGUAGE_CODES:
-        lang = DEFAULT_LANGUAGE
+    """The language's catalogue; an unknown language gets the default's, never the English
+    msgids in a page that says it is in another language."""
+    return _compiled(lang if lang in LANGUAGE_CODES else DEFAULT_LANGUAGE)
+
+
+@cache  # keyed by the offered languages only: a reader's ?lang= cannot grow it
+def _compiled(lang: str) -> Translations:
     with catalogue_path(lang).open("rb") as po:
         catalog = read_po(po, locale=lang, domain=DOMAIN)
     compiled = BytesIO()
@@ -60,8 +62,8 @@ def translations(lang: str) -> Translations:
 def translate(lang: str, message: str, **variables: object) -> str:
     """A text for Python code (what app.py puts into a page), with %(name)s filled in; the
     message is a literal marked N_("...") so that pybabel finds it."""
-    translated = translations(lang).gettext(message)
-    return translated % variables if variables else translated
+    # Always formatted, as Jinja2's newstyle gettext does: a literal % is %% in both.
+    return translations(lang).gettext(message) % variables
 
 
 @pass_context
