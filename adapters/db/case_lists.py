@@ -24,6 +24,7 @@ def _filtered(query: CaseQuery) -> Any:
     for column, value in (
         (CaseRow.state, query.state),
         (CaseRow.district, query.district),
+        (CaseRow.region, query.region),
         (CaseRow.priority, query.priority),
     ):
         if value is not None:

@@ -15,6 +15,7 @@ from clms.bootstrap import App, bootstrap, use_app
 from clms.cli.plumbing import AsJson, emit, open_app, quiet_prefect, refusals
 from clms.config_files import DEFAULT_CONFIG_DIR
 from clms.domain.errors import InvalidInput
+from clms.services.commands import GetMode, SetMode
 from clms.settings import Settings
 
 Dev = Annotated[
@@ -33,12 +34,22 @@ SECRETS = (
 )
 
 
-def init() -> None:
+def init(
+    simulation: Annotated[
+        bool,
+        typer.Option(help="A database for the demo, training or tests, where a command may "
+                     "act at a time it names (--now); never for real children."),
+    ] = False,
+) -> None:  # fmt: skip
     """Create the database, or upgrade it to the latest schema."""
     settings = Settings()
     with refusals(False):
-        bootstrap(settings).migrate()
-    typer.echo(f"database ready: {settings.database_url}")
+        system = bootstrap(settings)
+        system.migrate()
+        if simulation:
+            system.handle(SetMode("simulation"))
+        mode = system.handle(GetMode())
+    typer.echo(f"database ready ({mode} data): {settings.database_url}")
 
 
 def demo(

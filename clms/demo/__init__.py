@@ -41,6 +41,7 @@ def load(app: App, cases: int = 300, seed: int = 7, if_empty: bool = False) -> d
     if if_empty and app.handle(c.ListCases(CaseQuery(limit=1))):
         return {"skipped": 1, "providers": 0, "cases": 0}
     existing = len(app.handle(c.ListCases(CaseQuery(limit=ALL))))
+    _make_it_a_simulation(app, existing)
     # The same seed tells the same stories on an empty database; on one that has cases it
     # tells new ones, so that loading twice never meets its own children again.
     demo = Demo(app, app.clock(), random.Random(f"{seed}/{existing}"), existing)
@@ -49,6 +50,19 @@ def load(app: App, cases: int = 300, seed: int = 7, if_empty: bool = False) -> d
     for plan in plan_all(demo, STORIES, cases):
         plan.kind.tell(Story(demo, plan))
     return {**_counts(demo, added, cases), "staff": staff}
+
+
+def _make_it_a_simulation(app: App, existing: int) -> None:
+    """The demo's children are made up: they go to a simulation database (where commands
+    may name their time), never among real children."""
+    if app.handle(c.GetMode()) == "simulation":
+        return
+    if existing:
+        raise InvalidInput(
+            "this database holds real cases: load the demo into a database of its own",
+            field="database",
+        )
+    app.handle(c.SetMode("simulation"))
 
 
 def _add_directory(demo: Demo) -> int:

@@ -20,12 +20,14 @@ class Cli:
         self.env = {
             **os.environ,
             "CLMS_DATABASE_URL": f"sqlite:///{folder}/clms.db",
-            "CLMS_ACTOR": "aigul.s",
+            "CLMS_USER": "aigul.s",
         }
 
-    def run(self, *words: str, ok: bool = True) -> subprocess.CompletedProcess[str]:
+    def run(
+        self, *words: str, ok: bool = True, typed: str | None = None
+    ) -> subprocess.CompletedProcess[str]:
         done = subprocess.run(
-            [CLMS, *words], env=self.env, capture_output=True, text=True, timeout=60
+            [CLMS, *words], env=self.env, capture_output=True, text=True, timeout=60, input=typed
         )
         if ok:
             assert done.returncode == 0, done.stderr
@@ -34,11 +36,26 @@ class Cli:
     def json(self, *words: str) -> Any:
         return json.loads(self.run(*words, "--json").stdout)
 
+    def add_user(self, username: str, role: str, area: str = "") -> None:
+        password = f"{username} has a long password"[::-1]
+        self.run("users", "add", username, "--role", role, "--area", area,
+                 typed=f"{password}\n{password}\n")  # fmt: skip
+
+
+def a_simulation_with_its_people(runner: Cli) -> Cli:
+    """A simulation database (commands name their time) with a social worker of
+    Maktaaral (aigul.s, who acts unless a test says otherwise), a supervisor and a
+    monitor of her region and district."""
+    runner.run("init", "--simulation")
+    runner.add_user("aigul.s", "social_worker", "KZ-TUR-MAK")
+    runner.add_user("dana.k", "supervisor", "Turkestan")
+    runner.add_user("erlan.m", "monitor", "KZ-TUR-MAK")
+    return runner
+
 
 @pytest.fixture
 def cli(tmp_path: Path) -> Cli:
-    runner = Cli(tmp_path)
-    runner.run("init")
+    runner = a_simulation_with_its_people(Cli(tmp_path))
     runner.run("providers", "add", "--code", "SCH-12", "--name", "School-lyceum No. 12",
                "--district", "KZ-TUR-MAK", "--offer", "school")  # fmt: skip
     return runner
