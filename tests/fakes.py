@@ -139,7 +139,7 @@ class FakeCases:
                         self.index[c.number].ready_to_close)
             for c in self.stored.values()
             if query.state in (None, c.state)
-        ][: query.limit]  # fmt: skip
+        ][query.offset : query.offset + query.limit]  # fmt: skip
 
     def scope_of(self, number: str) -> CaseScope:
         case = self.get(number)

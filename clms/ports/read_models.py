@@ -15,6 +15,7 @@ class CaseQuery:
     ready_to_close: bool | None = None  # only those ready (True) or not ready (False)
     limit: int = 100
     region: str | None = None
+    offset: int = 0  # for paging: how many of the ordered list to skip
 
 
 @dataclass(frozen=True)
