@@ -139,6 +139,8 @@ class FakeCases:
                         self.index[c.number].ready_to_close)
             for c in self.stored.values()
             if query.state in (None, c.state)
+            and query.district in (None, c.child.district)
+            and query.region in (None, _region(c))
         ][query.offset : query.offset + query.limit]  # fmt: skip
 
     def scope_of(self, number: str) -> CaseScope:
