@@ -62,8 +62,24 @@ def demo(
     from clms import demo as demo_data
 
     with refusals(as_json):
-        counts = demo_data.load(open_app(), cases=cases, seed=seed, if_empty=if_empty)
-        emit(as_json, counts, lambda: "\n".join(f"{k:<26} {v}" for k, v in counts.items()))
+        system = open_app()
+        counts = demo_data.load(system, cases=cases, seed=seed, if_empty=if_empty)
+        people = demo_data.add_users(system)
+        logins = [{"username": u.username, "role": str(u.role), "area": u.area, "password": p}
+                  for u, p in people]  # fmt: skip
+        emit(
+            as_json,
+            {**counts, "users": logins},
+            lambda: "\n".join(f"{k:<26} {v}" for k, v in counts.items()) + _logins_text(logins),
+        )
+
+
+def _logins_text(logins: list[dict[str, str]]) -> str:
+    """The demo's users with their passwords: printed this once, never stored."""
+    if not logins:
+        return ""
+    lines = [f"  {x['username']:<22} {x['password']:<18} {x['role']} {x['area']}" for x in logins]
+    return "\n\nthe demo's users (their passwords are shown only now):\n" + "\n".join(lines)
 
 
 def scheduler(dev: Dev = False) -> None:
