@@ -64,7 +64,8 @@ def demo(
     with refusals(as_json):
         system = open_app()
         counts = demo_data.load(system, cases=cases, seed=seed, if_empty=if_empty)
-        people = demo_data.add_users(system)
+        simulated = system.handle(GetMode()) == "simulation"  # never on real data
+        people = demo_data.add_users(system) if simulated else []
         logins = [{"username": u.username, "role": str(u.role), "area": u.area, "password": p}
                   for u, p in people]  # fmt: skip
         emit(
