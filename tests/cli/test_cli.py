@@ -58,7 +58,7 @@ def a_simulation_with_its_people(runner: Cli) -> Cli:
     runner.run("init", "--simulation")
     system = bootstrap(Settings(database_url=runner.env["CLMS_DATABASE_URL"]))
     for username, role, area in PEOPLE:
-        system.handle(c.AddUser(User(username, role, area), f"{username} has a long password"))
+        system.handle(c.AddUser(User(username, role, area), "long enough, and secret"))
     return runner
 
 
@@ -326,7 +326,7 @@ def test_now_is_refused_on_a_database_of_real_children(tmp_path: Path) -> None:
     real = Cli(tmp_path)
     real.run("init")
     bootstrap(Settings(database_url=real.env["CLMS_DATABASE_URL"])).handle(
-        c.AddUser(User("aigul.s", Role.SOCIAL_WORKER, "KZ-TUR-MAK"), "aigul has a long password")
+        c.AddUser(User("aigul.s", Role.SOCIAL_WORKER, "KZ-TUR-MAK"), "long enough, and secret")
     )
     done = real.run("list", "--now", "2026-01-01T00:00:00", ok=False)
     assert done.returncode == 2 and "simulation database" in done.stderr
