@@ -77,7 +77,7 @@ def _already_recorded(cmd: c.Identify, uow: UnitOfWork) -> Identified | None:
         return None
     case = uow.cases.get(number)
     first = next(i for i in case.identifications if i.observation.submission_id == submission_id)
-    if not _same_submission(first.observation, case.child, cmd):
+    if not _same_submission(first.observation, cmd):
         raise InvalidInput(
             f"the submission {submission_id!r} was recorded with other details: "
             "a new form needs a new submission id",
@@ -86,13 +86,12 @@ def _already_recorded(cmd: c.Identify, uow: UnitOfWork) -> Identified | None:
     return Identified(number, "already recorded", first.classification)
 
 
-def _same_submission(stored: Observation, child: Child, cmd: c.Identify) -> bool:
-    """A retry of the same form: the same child's birth date and district, and the same
-    things seen (the time and the monitor's name may be stamped anew)."""
+def _same_submission(stored: Observation, cmd: c.Identify) -> bool:
+    """A retry of the same form: the same things seen (the time and the monitor's name
+    may be stamped anew). The child is not compared: after a merge of duplicates the form
+    is on a case whose child may be written otherwise."""
     unstamped = replace(cmd.observation, observed_at=stored.observed_at, monitor=stored.monitor)
-    same_seen = unstamped == stored
-    same_child = (child.birth_date, child.district) == (cmd.child.birth_date, cmd.child.district)
-    return same_seen and same_child
+    return unstamped == stored
 
 
 def _identify(
