@@ -14,14 +14,14 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
-# The embedded default: a SQLite file in data/, created and upgraded, with the demo
-# loaded the first time; the overdue cases (the supervisor's first view); then one process
-# that serves the answer pages on http://127.0.0.1:8000 and runs the schedule, in
-# development mode (--dev: the shipped public secrets are accepted, with a warning).
+# The embedded default: a SQLite file in data/, created and upgraded, with the demo and
+# its users loaded the first time (their passwords printed then, once); then one process
+# that serves the login page, the staff pages, the API and the answer pages on
+# http://127.0.0.1:8000 and runs the schedule, in development mode (--dev: the shipped
+# public secrets are accepted, with a warning).
 run: $(STAMP)
 	$(BIN)/clms init
 	$(BIN)/clms demo --if-empty
-	$(BIN)/clms list --overdue --limit 20
 	PREFECT_SERVER_ANALYTICS_ENABLED=false $(BIN)/clms serve --dev
 
 test: $(STAMP)

@@ -5,8 +5,9 @@ the tests ask for a use case."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from functools import cache
 from typing import TypeVar
 
 from sqlalchemy import Engine
@@ -14,9 +15,12 @@ from sqlalchemy import Engine
 from clms.adapters.db.engine import make_engine
 from clms.adapters.db.uow import SqlUnitOfWork
 from clms.config_files import load_country
+from clms.domain.access import SYSTEM, User
 from clms.domain.outbox import RetryPolicy
 from clms.domain.rules import CountryRules
 from clms.ports import MessageSender, UnitOfWork
+from clms.ports.passwords import PasswordHasher
+from clms.services.access import admit
 from clms.services.commands import Command
 from clms.services.handlers import Dependencies, handler_for
 from clms.services.telling import Links
@@ -42,16 +46,26 @@ class App:
     clock: Clock = field(default=system_clock)
     # Another storage for the same use cases: the tests' in-memory fakes.
     uow_factory: Callable[[], UnitOfWork] | None = None
+    # Who asks: the system itself (the flows, the schedule), or a person (acting_as).
+    user: User = SYSTEM
 
     def handle(self, command: Command[Result]) -> Result:
-        """Runs the use case `command` asks for and returns its result."""
-        result: Result = handler_for(command)(command, self.dependencies())
+        """Runs the use case `command` asks for, if this App's user may, and returns its
+        result (clms.services.access: refused and logged otherwise)."""
+        deps = self.dependencies()
+        admitted = admit(command, self.user, deps.new_uow, self.rules, self.clock())
+        result: Result = handler_for(admitted)(admitted, deps)
         return result
+
+    def acting_as(self, user: User) -> App:
+        """The same system, asked by `user`: every command checked and made the server's."""
+        return replace(self, user=user)
 
     def dependencies(self) -> Dependencies:
         s = self.settings
         return Dependencies(self.uow, self.rules, self.clock, self.links(), self.senders,
-                            self.retry_policy(), s.check_chunk_size, s.delivery_batch)  # fmt: skip
+                            self.retry_policy(), s.check_chunk_size, s.delivery_batch,
+                            _passwords())  # fmt: skip
 
     def uow(self) -> UnitOfWork:
         return self.uow_factory() if self.uow_factory else SqlUnitOfWork(self.engine, self.rules)
@@ -84,6 +98,13 @@ class App:
         from clms.adapters.db.migrate import upgrade  # Alembic is needed only here
 
         upgrade(self.settings.database_url)
+
+
+@cache
+def _passwords() -> PasswordHasher:
+    from clms.adapters.passwords import Argon2Passwords
+
+    return Argon2Passwords()
 
 
 def bootstrap(settings: Settings | None = None, clock: Clock = system_clock) -> App:

@@ -12,6 +12,7 @@ from functools import cache
 from types import TracebackType
 
 from clms.config_files import load_country
+from clms.domain.access import CaseScope, User
 from clms.domain.check import CheckRule, Contact, Finding
 from clms.domain.duplicates import ChildKey, EarlierCase, FlagStatus, PossibleDuplicate
 from clms.domain.errors import Conflict, DuplicateSubmission, NotFound
@@ -19,6 +20,8 @@ from clms.domain.model import Case, Provider
 from clms.domain.outbox import ReminderStatus
 from clms.domain.rules import CountryRules
 from clms.ports import (
+    AccessEntry,
+    Account,
     AnswerToken,
     CaseIndex,
     CaseQuery,
@@ -136,7 +139,14 @@ class FakeCases:
                         self.index[c.number].ready_to_close)
             for c in self.stored.values()
             if query.state in (None, c.state)
-        ][: query.limit]  # fmt: skip
+            and query.district in (None, c.child.district)
+            and query.region in (None, _region(c))
+        ][query.offset : query.offset + query.limit]  # fmt: skip
+
+    def scope_of(self, number: str) -> CaseScope:
+        case = self.get(number)
+        providers = frozenset(r.provider for r in case.referrals)
+        return CaseScope(case.child.district, _region(case), providers)
 
     def _keep(self, case: Case, index: CaseIndex) -> None:
         self._refuse_submissions_of_other_cases(case)
@@ -356,6 +366,66 @@ class FakeAnswerTokens:
         self.reports.append((token, answer, now))
 
 
+class FakeAccounts:
+    def __init__(self) -> None:
+        self.users: dict[str, Account] = {}
+        self.sessions: dict[str, tuple[int, str, datetime, datetime | None]] = {}
+        self.installation_mode = "real"
+
+    def add(self, account: Account, now: datetime) -> User:
+        if account.user.username in self.users:
+            raise Conflict(f"the username {account.user.username!r} is taken", field="username")
+        user = replace(account.user, id=len(self.users) + 1)
+        self.users[user.username] = replace(account, user=user)
+        return user
+
+    def get(self, username: str) -> Account:
+        if username not in self.users:
+            raise NotFound(f"no user {username!r}", field="username")
+        return self.users[username]
+
+    def all(self) -> list[User]:
+        return [a.user for _, a in sorted(self.users.items())]
+
+    def save(self, account: Account) -> None:
+        self.users[account.user.username] = account
+
+    def open_session(
+        self, user_id: int, token_hash: str, kind: str, now: datetime, expires_at: datetime
+    ) -> None:
+        self.sessions[token_hash] = (user_id, kind, expires_at, None)
+
+    def session_user(self, token_hash: str, now: datetime) -> tuple[User, str] | None:
+        user_id, kind, expires_at, revoked = self.sessions.get(token_hash, (0, "", now, now))
+        user = next((a.user for a in self.users.values() if a.user.id == user_id), None)
+        if user is None or revoked or expires_at <= now or user.disabled_at:
+            return None
+        return user, kind
+
+    def revoke_sessions(self, user_id: int, now: datetime, token_hash: str | None = None) -> None:
+        for key, (uid, kind, expires, revoked) in list(self.sessions.items()):
+            if uid == user_id and token_hash in (None, key) and revoked is None:
+                self.sessions[key] = (uid, kind, expires, now)
+
+    def mode(self) -> str:
+        return self.installation_mode
+
+    def set_mode(self, mode: str) -> None:
+        self.installation_mode = mode
+
+
+class FakeAccessLog:
+    def __init__(self) -> None:
+        self.entries: list[AccessEntry] = []
+
+    def add(self, entry: AccessEntry) -> None:
+        self.entries.append(entry)
+
+    def recent(self, limit: int, username: str | None = None) -> list[AccessEntry]:
+        mine = [e for e in self.entries if username in (None, e.username)]
+        return mine[::-1][:limit]
+
+
 class FakeUnitOfWork:
     """Commits are counted; changes made after the last commit are thrown away on exit,
     as leaving the database's unit of work rolls back."""
@@ -367,6 +437,8 @@ class FakeUnitOfWork:
         self.outbox = FakeOutbox(self.cases)
         self.staff = FakeStaff()
         self.tokens = FakeAnswerTokens()
+        self.accounts = FakeAccounts()
+        self.access_log = FakeAccessLog()
         self.commits = 0
 
     def __enter__(self) -> FakeUnitOfWork:
@@ -391,7 +463,16 @@ class FakeUnitOfWork:
             setattr(self, name, store)
 
     def _stores(self) -> dict[str, object]:
-        names = ("cases", "providers", "check", "outbox", "staff", "tokens")
+        names = (
+            "cases",
+            "providers",
+            "check",
+            "outbox",
+            "staff",
+            "tokens",
+            "accounts",
+            "access_log",
+        )
         return {name: getattr(self, name) for name in names}
 
 

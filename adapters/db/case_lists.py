@@ -15,7 +15,7 @@ from clms.ports import CaseQuery, CaseSummary
 
 
 def case_summaries(session: Session, query: CaseQuery) -> list[CaseSummary]:
-    rows = session.exec(_filtered(query).limit(query.limit)).all()
+    rows = session.exec(_filtered(query).offset(query.offset).limit(query.limit)).all()
     return [_summary(row) for row in rows]
 
 
@@ -24,6 +24,7 @@ def _filtered(query: CaseQuery) -> Any:
     for column, value in (
         (CaseRow.state, query.state),
         (CaseRow.district, query.district),
+        (CaseRow.region, query.region),
         (CaseRow.priority, query.priority),
     ):
         if value is not None:

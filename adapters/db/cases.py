@@ -35,6 +35,7 @@ from clms.adapters.db.tables import (
     PossibleDuplicateRow,
     ReferralRow,
 )
+from clms.domain.access import CaseScope
 from clms.domain.duplicates import (
     ChildKey,
     EarlierCase,
@@ -228,6 +229,15 @@ class SqlCaseRepository:
             .where(ReferralRow.provider_code == provider, col(ReferralRow.state).in_(states))
         )
         return sorted(set(self.session.exec(query).all()))
+
+    def scope_of(self, number: str) -> CaseScope:
+        row = self.session.exec(
+            select(CaseRow.id, CaseRow.district, CaseRow.region).where(CaseRow.number == number)
+        ).first()
+        if row is None:
+            raise NotFound(f"no case {number!r}", field="case")
+        providers = select(ReferralRow.provider_code).where(ReferralRow.case_id == row[0])
+        return CaseScope(row[1], row[2], frozenset(self.session.exec(providers).all()))
 
     def _columns(self, case: Case, index: CaseIndex) -> dict[str, Any]:
         region = self.rules.district(case.child.district).region

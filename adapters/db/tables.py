@@ -267,3 +267,61 @@ class AttendanceReportRow(SQLModel, table=True):
     provider_code: str = Field(max_length=32)
     answer: str = Field(max_length=32)
     answered_at: datetime = _utc(nullable=False)
+
+
+class UserRow(SQLModel, table=True):
+    """A person who logs in (clms.domain.access.User); the password only as its hash."""
+
+    __tablename__ = "users"
+
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(unique=True, max_length=64)
+    password_hash: str = Field(max_length=255)
+    role: str = Field(max_length=32)
+    area: str = Field(default="", max_length=64)  # district, region or provider code
+    language: str = Field(default="ru", max_length=8)
+    failed_logins: int = 0
+    locked_until: datetime | None = _utc()
+    disabled_at: datetime | None = _utc()
+    created_at: datetime = _utc(nullable=False)
+
+
+class SessionRow(SQLModel, table=True):
+    """A login: a page session or an API token. Only the token's SHA-256 is kept, so a copy
+    of the database opens no session."""
+
+    __tablename__ = "sessions"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(unique=True, max_length=64)
+    user_id: int = Field(foreign_key="users.id", index=True)
+    kind: str = Field(max_length=8)  # page or api
+    created_at: datetime = _utc(nullable=False)
+    expires_at: datetime = _utc(nullable=False)
+    revoked_at: datetime | None = _utc()
+
+
+class AccessLogRow(SQLModel, table=True):
+    """Every read of a child's record and every refused access: who, when, what, which
+    case. Never a child's name."""
+
+    __tablename__ = "access_log"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = _utc(nullable=False, index=True)
+    username: str = Field(max_length=64, index=True)
+    role: str = Field(max_length=32)
+    action: str = Field(max_length=40)
+    case_number: str = Field(default="", max_length=32, index=True)
+    allowed: bool
+    reason: str = ""
+
+
+class SettingRow(SQLModel, table=True):
+    """What the installation is: `mode` is "simulation" for the demo and the tests, where
+    a command may act at a time it names; otherwise the data is real."""
+
+    __tablename__ = "installation"
+
+    key: str = Field(primary_key=True, max_length=32)
+    value: str = Field(max_length=200)

@@ -7,6 +7,7 @@ from types import TracebackType
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from clms.adapters.db.accounts import SqlAccessLog, SqlAccounts
 from clms.adapters.db.cases import SqlCaseRepository
 from clms.adapters.db.check import SqlCheckQueries
 from clms.adapters.db.directory import SqlProviderRepository, SqlStaff
@@ -23,6 +24,8 @@ class SqlUnitOfWork:
     outbox: SqlOutbox
     staff: SqlStaff
     tokens: SqlAnswerTokens
+    accounts: SqlAccounts
+    access_log: SqlAccessLog
 
     def __init__(self, engine: Engine, rules: CountryRules) -> None:
         self.engine = engine
@@ -36,6 +39,8 @@ class SqlUnitOfWork:
         self.outbox = SqlOutbox(self.session)
         self.staff = SqlStaff(self.session)
         self.tokens = SqlAnswerTokens(self.session)
+        self.accounts = SqlAccounts(self.session)
+        self.access_log = SqlAccessLog(self.session)
         return self
 
     def __exit__(

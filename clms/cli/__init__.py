@@ -3,14 +3,14 @@
 exits non-zero (clms.cli.plumbing).
 
 This module only assembles `app` (the `clms` entry point); the commands live in
-cases, directory, duplicates, rules, reminders and run. They are registered here in the order
+cases, directory, duplicates, rules, reminders, run and users. They are registered here in the order
 `clms --help` lists them."""
 
 from __future__ import annotations
 
 import typer
 
-from clms.cli import cases, directory, duplicates, reminders, rules, run
+from clms.cli import cases, directory, duplicates, reminders, rules, run, users
 
 app = typer.Typer(
     help="CLMS: follow every child in child labour to a satisfactory alternative.",
@@ -50,5 +50,6 @@ app.add_typer(rules.rules_app, name="rules")
 app.add_typer(directory.providers_app, name="providers")
 app.add_typer(directory.staff_app, name="staff")
 app.add_typer(duplicates.duplicates_app, name="duplicates")
+app.add_typer(users.users_app, name="users")
 
 __all__ = ["app"]

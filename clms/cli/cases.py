@@ -10,7 +10,6 @@ from typing import Annotated
 import typer
 
 from clms.cli.plumbing import (
-    ActingRole,
     AsJson,
     AuthorityConsent,
     CaseNumber,
@@ -39,7 +38,7 @@ from clms.cli.rendering import (
     summary_dict,
 )
 from clms.domain.errors import InvalidInput
-from clms.domain.model import Actor, Child, ClosureReason, Observation, Role
+from clms.domain.model import Child, ClosureReason, Observation
 from clms.ports import CaseQuery
 from clms.services import commands as c
 
@@ -64,19 +63,17 @@ def identify(
     authority_consent: AuthorityConsent = False,
     load_kg: LoadKg = None,
     seen_at: Annotated[datetime | None, typer.Option(help="When (default: now).")] = None,
-    monitor: Annotated[
-        str, typer.Option("--as", envvar="CLMS_ACTOR", help="The monitor.")
-    ] = "monitor",
+    who: Who = "",
     note: Annotated[str, typer.Option(help="What the monitor noted.")] = "",
     now: Now = None,
     as_json: AsJson = False,
 ) -> None:
     """Log one child seen working or at risk: prints the case and the classification."""
     with refusals(as_json):
-        system = open_app(now)
+        system = open_app(now, who)
         moment = system.clock()
         seen = Observation(
-            submission_id, monitor, as_utc(seen_at) if seen_at else moment,
+            submission_id, system.user.username, as_utc(seen_at) if seen_at else moment,
             tuple(activity or ()), tuple(condition or ()), hours, parent_consent,
             free_time_only, in_school, basic_secondary, family_at_risk, note,
             hours_per_day=hours_per_day, school_holidays=school_holidays,
@@ -87,10 +84,10 @@ def identify(
         emit(as_json, identified_dict(result), lambda: identified_text(result))
 
 
-def show(number: CaseNumber, as_json: AsJson = False) -> None:
+def show(number: CaseNumber, who: Who = "", as_json: AsJson = False) -> None:
     """Show a case with its referrals, follow-ups and full history."""
     with refusals(as_json):
-        system = open_app()
+        system = open_app(None, who)
         case = system.handle(c.GetCase(number))
         told = system.handle(c.ListReminders(limit=10_000, case_number=number))
         emit(as_json, case_dict(case, system.rules, told),
@@ -106,12 +103,14 @@ def list_cases(
         bool, typer.Option(help="Only cases in service whose closing rule is met.")
     ] = False,
     limit: Annotated[int, typer.Option(help="At most this many.")] = 100,
+    who: Who = "",
     now: Now = None,
     as_json: AsJson = False,
 ) -> None:
-    """List cases: overdue first, then by the next action due, urgent before normal."""
+    """List the cases of your area: overdue first, then by the next action due, urgent
+    before normal."""
     with refusals(as_json):
-        system = open_app(now)
+        system = open_app(now, who)
         moment = system.clock()
         # One more than asked: to say so when the list is cut, not let it pass for all.
         query = CaseQuery(state, district, priority, moment if overdue else None,
@@ -131,19 +130,18 @@ def refer(
         str, typer.Option(help="Why refer outside the child's district.")
     ] = "",
     reason: Reason = "",
-    who: Who = "social_worker",
-    role: ActingRole = Role.SOCIAL_WORKER,
+    who: Who = "",
     expected_version: Expected = None,
     now: Now = None,
     as_json: AsJson = False,
 ) -> None:
     """Refer the child to a provider's service."""
-    actor = Actor(who, role)
     change_case(
         as_json,
         now,
+        who,
         number,
-        lambda t: c.Refer(
+        lambda t, actor: c.Refer(
             number, actor, t, reason, expected_version, provider, service, override_reason
         ),
     )
@@ -153,19 +151,18 @@ def answer(
     number: CaseNumber,
     accepted: Annotated[bool, typer.Option("--accept/--decline", help="The provider's answer.")],
     reason: Reason = "",
-    who: Who = "social_worker",
-    role: ActingRole = Role.SOCIAL_WORKER,
+    who: Who = "",
     expected_version: Expected = None,
     now: Now = None,
     as_json: AsJson = False,
 ) -> None:
     """Record the provider's answer to the live referral."""
-    actor = Actor(who, role)
     change_case(
         as_json,
         now,
+        who,
         number,
-        lambda t: c.AnswerReferral(number, actor, t, reason, expected_version, accepted),
+        lambda t, actor: c.AnswerReferral(number, actor, t, reason, expected_version, accepted),
     )
 
 
@@ -173,19 +170,18 @@ def start_service(
     number: CaseNumber,
     on: Day = None,
     reason: Reason = "",
-    who: Who = "social_worker",
-    role: ActingRole = Role.SOCIAL_WORKER,
+    who: Who = "",
     expected_version: Expected = None,
     now: Now = None,
     as_json: AsJson = False,
 ) -> None:
     """Record that the service started (default: today); schedules the follow-ups."""
-    actor = Actor(who, role)
     change_case(
         as_json,
         now,
+        who,
         number,
-        lambda t: c.StartService(number, actor, t, reason, expected_version, day_of(on)),
+        lambda t, actor: c.StartService(number, actor, t, reason, expected_version, day_of(on)),
     )
 
 
@@ -197,19 +193,18 @@ def follow_up(
     on: Day = None,
     evidence: Annotated[str, typer.Option(help="E.g. the school's attendance report.")] = "",
     reason: Reason = "",
-    who: Who = "social_worker",
-    role: ActingRole = Role.SOCIAL_WORKER,
+    who: Who = "",
     expected_version: Expected = None,
     now: Now = None,
     as_json: AsJson = False,
 ) -> None:
     """Record a follow-up visit; a child found working again relapses to assessment."""
-    actor = Actor(who, role)
     change_case(
         as_json,
         now,
+        who,
         number,
-        lambda t: c.RecordFollowUp(
+        lambda t, actor: c.RecordFollowUp(
             number, actor, t, reason, expected_version, day_of(on), attending, working, evidence
         ),
     )
@@ -219,36 +214,38 @@ def close(
     number: CaseNumber,
     closure: Annotated[ClosureReason, typer.Option("--closure", help="Why the case closes.")],
     reason: Reason = "",
-    who: Who = "social_worker",
-    role: ActingRole = Role.SOCIAL_WORKER,
+    who: Who = "",
     expected_version: Expected = None,
     now: Now = None,
     as_json: AsJson = False,
 ) -> None:
     """Close the case when its closing rule is met (other: a supervisor)."""
-    actor = Actor(who, role)
     change_case(
-        as_json, now, number, lambda t: c.Close(number, actor, t, reason, expected_version, closure)
+        as_json,
+        now,
+        who,
+        number,
+        lambda t, actor: c.Close(number, actor, t, reason, expected_version, closure),
     )
 
 
-def simple_transition(
-    command: type[c.CaseCommand], doc: str, default_role: Role = Role.SOCIAL_WORKER
-) -> Callable[..., None]:
+def simple_transition(command: type[c.CaseCommand], doc: str) -> Callable[..., None]:
     """A command that fires one trigger with no data but who, when and why."""
 
     def run(
         number: CaseNumber,
         reason: Reason = "",
-        who: Who = default_role.value,
-        role: ActingRole = default_role,
+        who: Who = "",
         expected_version: Expected = None,
         now: Now = None,
         as_json: AsJson = False,
     ) -> None:
-        actor = Actor(who, role)
         change_case(
-            as_json, now, number, lambda t: command(number, actor, t, reason, expected_version)
+            as_json,
+            now,
+            who,
+            number,
+            lambda t, actor: command(number, actor, t, reason, expected_version),
         )
 
     run.__doc__ = doc
@@ -259,7 +256,7 @@ assess = simple_transition(c.Assess, "Record the assessment of an identified chi
 screen_out = simple_transition(c.ScreenOut, "Screen out: not child labour, no risk.")
 mark_lost = simple_transition(c.MarkLost, "Mark lost to follow-up: the child cannot be found.")
 resume = simple_transition(c.Resume, "Resume a case lost to follow-up, where it was.")
-reopen = simple_transition(c.Reopen, "Reopen a closed case (a supervisor).", Role.SUPERVISOR)
+reopen = simple_transition(c.Reopen, "Reopen a closed case (a supervisor).")
 cancel_referral = simple_transition(
     c.CancelReferral,
     "Cancel the live referral (sent or accepted: not a started service) to the wrong place or "

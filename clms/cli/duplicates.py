@@ -9,10 +9,10 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from clms.cli.plumbing import ActingRole, AsJson, Now, Who, emit, open_app, refusals
+from clms.cli.plumbing import AsJson, Now, Who, emit, open_app, refusals
 from clms.cli.rendering import jsonable_dict
 from clms.domain.duplicates import Confirmed, PossibleDuplicate
-from clms.domain.model import Actor, Role
+from clms.domain.model import Actor
 from clms.services import commands as c
 
 duplicates_app = typer.Typer(
@@ -28,12 +28,13 @@ Why = Annotated[str, typer.Option("--reason", help="How you know (recorded).")]
 def duplicates_list(
     status: Annotated[str, typer.Option(help="open, confirmed, dismissed, or all.")] = "open",
     limit: Annotated[int, typer.Option(help="At most this many, newest first.")] = 100,
+    who: Who = "",
     as_json: AsJson = False,
 ) -> None:
-    """The flags to decide (or, with --status, those decided)."""
+    """The flags to decide (or, with --status, those decided): a supervisor's."""
     with refusals(as_json):
         query = c.ListPossibleDuplicates(None if status == "all" else status, limit)
-        flags = open_app().handle(query)
+        flags = open_app(None, who).handle(query)
         emit(as_json, [flag_dict(f) for f in flags], lambda: flags_text(flags))
 
 
@@ -42,8 +43,7 @@ def duplicates_confirm(
     new_case: NewCase,
     old_case: OldCase,
     reason: Why,
-    who: Who = "social_worker",
-    role: ActingRole = Role.SOCIAL_WORKER,
+    who: Who = "",
     now: Now = None,
     as_json: AsJson = False,
 ) -> None:
@@ -58,8 +58,13 @@ def duplicates_confirm(
             text = f"{old_case} has ended: {new_case} goes on; both record that they are one child"
         return {**flag_dict(confirmed.flag), "merged": confirmed.merged}, text
 
-    actor = Actor(who, role)
-    _decide(as_json, now, lambda t: c.ConfirmDuplicate(new_case, old_case, actor, t, reason), said)
+    _decide(
+        as_json,
+        now,
+        who,
+        lambda t, actor: c.ConfirmDuplicate(new_case, old_case, actor, t, reason),
+        said,
+    )
 
 
 @duplicates_app.command("dismiss")
@@ -67,8 +72,7 @@ def duplicates_dismiss(
     new_case: NewCase,
     old_case: OldCase,
     reason: Why,
-    who: Who = "social_worker",
-    role: ActingRole = Role.SOCIAL_WORKER,
+    who: Who = "",
     now: Now = None,
     as_json: AsJson = False,
 ) -> None:
@@ -77,8 +81,13 @@ def duplicates_dismiss(
     def said(flag: PossibleDuplicate) -> tuple[dict[str, Any], str]:
         return flag_dict(flag), f"{new_case} and {old_case}: two children (dismissed)"
 
-    actor = Actor(who, role)
-    _decide(as_json, now, lambda t: c.DismissDuplicate(new_case, old_case, actor, t, reason), said)
+    _decide(
+        as_json,
+        now,
+        who,
+        lambda t, actor: c.DismissDuplicate(new_case, old_case, actor, t, reason),
+        said,
+    )
 
 
 Decision = TypeVar("Decision")
@@ -87,13 +96,14 @@ Decision = TypeVar("Decision")
 def _decide(
     as_json: bool,
     now: datetime | None,
-    build: Callable[[datetime], c.Command[Decision]],
+    who: str,
+    build: Callable[[datetime, Actor], c.Command[Decision]],
     said: Callable[[Decision], tuple[dict[str, Any], str]],
 ) -> None:
     """Hand the decision `build` makes (given the time) to the one door; print what `said`."""
     with refusals(as_json):
-        system = open_app(now)
-        data, text = said(system.handle(build(system.clock())))
+        system = open_app(now, who)
+        data, text = said(system.handle(build(system.clock(), system.user.actor)))
         emit(as_json, data, text)
 
 

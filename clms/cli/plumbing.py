@@ -16,18 +16,25 @@ from sqlalchemy import inspect
 from clms.bootstrap import App, bootstrap, system_clock
 from clms.cli.rendering import case_dict, commands_for, commands_text, refusal_text
 from clms.config_files import load_country
+from clms.domain.access import Forbidden, NotAuthenticated, User
 from clms.domain.errors import ClmsError, Conflict, InvalidInput, NotFound, Refused
-from clms.domain.model import Role
+from clms.domain.model import Actor
 from clms.domain.rules import CountryRules
 from clms.services import commands as c
 from clms.settings import Settings
 
 AsJson = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
 Who = Annotated[
-    str, typer.Option("--as", envvar="CLMS_ACTOR", help="Who acts (recorded in the history).")
+    str,
+    typer.Option(
+        "--as", envvar="CLMS_USER",
+        help="The user who acts (clms users list): their role and area decide what they may.",
+    ),
+]  # fmt: skip
+Now = Annotated[
+    datetime | None,
+    typer.Option("--now", help="Act as at this UTC time (a simulation database only)."),
 ]
-ActingRole = Annotated[Role, typer.Option("--role", envvar="CLMS_ROLE", help="The actor's role.")]
-Now = Annotated[datetime | None, typer.Option("--now", help="Act as at this UTC time.")]
 Expected = Annotated[
     int | None,
     typer.Option("--expected-version", help="Refuse if the case changed since this version."),
@@ -71,6 +78,8 @@ EXIT_CODES: tuple[tuple[type[ClmsError], int], ...] = (
     (NotFound, 3),
     (Refused, 4),
     (Conflict, 5),
+    (Forbidden, 6),
+    (NotAuthenticated, 7),
 )
 
 
@@ -86,13 +95,30 @@ def emit(as_json: bool, data: Any, text: str | Callable[[], str]) -> None:
         typer.echo(text if isinstance(text, str) else text())
 
 
-def open_app(now: datetime | None = None) -> App:
-    """The system as configured, its clock fixed at `now` when given (to replay the past)."""
+def open_app(now: datetime | None = None, who: str | None = None) -> App:
+    """The system as configured, asked by the user `who` when given (else by the system
+    itself: the administration commands), its clock fixed at `now` on a simulation database."""
     fixed = as_utc(now) if now else None
     system = bootstrap(Settings(), clock=(lambda: fixed) if fixed else system_clock)
-    if not inspect(system.engine).has_table("alembic_version"):
+    if not inspect(system.engine).has_table("installation"):
         raise InvalidInput("the database is not initialised: run `clms init`", field="database")
-    return system
+    if fixed and system.handle(c.GetMode()) != "simulation":
+        raise InvalidInput(
+            "--now names a time only on a simulation database (the demo, the tests: "
+            "`clms init --simulation`); real data is recorded at the server's time",
+            field="now",
+        )
+    return system if who is None else system.acting_as(local_user(system, who))
+
+
+def local_user(system: App, who: str) -> User:
+    """The named user the command acts as: an account of `clms users`, not disabled."""
+    if not who:
+        raise InvalidInput("name the user who acts: --as USERNAME (or CLMS_USER)", field="as")
+    user = system.handle(c.GetUser(who))
+    if user.disabled_at is not None:
+        raise InvalidInput(f"the user {who!r} is disabled", field="as")
+    return user
 
 
 def country_rules(country: str | None) -> CountryRules:
@@ -103,14 +129,15 @@ def country_rules(country: str | None) -> CountryRules:
 def change_case(
     as_json: bool,
     now: datetime | None,
+    who: str,
     number: str,
-    build: Callable[[datetime], c.CaseCommand],
+    build: Callable[[datetime, Actor], c.CaseCommand],
 ) -> None:
-    """Hand the command `build` makes (given the time) for case `number` to the one door;
-    print the case and what may be done with it now."""
+    """Hand the command `build` makes (given the time and the actor) for case `number` to
+    the one door as the user `who`; print the case and what may be done with it now."""
     with refusals(as_json, number):
-        system = open_app(now)
-        case = system.handle(build(system.clock()))
+        system = open_app(now, who)
+        case = system.handle(build(system.clock(), system.user.actor))
         data = case_dict(case, system.rules)
         moved = f"{case.number} is {case.state} (version {case.version})"
         emit(as_json, data, f"{moved}; {commands_text(data['commands_now'])}")

@@ -15,6 +15,7 @@ from clms.bootstrap import App, bootstrap, use_app
 from clms.cli.plumbing import AsJson, emit, open_app, quiet_prefect, refusals
 from clms.config_files import DEFAULT_CONFIG_DIR
 from clms.domain.errors import InvalidInput
+from clms.services.commands import GetMode, SetMode
 from clms.settings import Settings
 
 Dev = Annotated[
@@ -33,12 +34,22 @@ SECRETS = (
 )
 
 
-def init() -> None:
+def init(
+    simulation: Annotated[
+        bool,
+        typer.Option(help="A database for the demo, training or tests, where a command may "
+                     "act at a time it names (--now); never for real children."),
+    ] = False,
+) -> None:  # fmt: skip
     """Create the database, or upgrade it to the latest schema."""
     settings = Settings()
     with refusals(False):
-        bootstrap(settings).migrate()
-    typer.echo(f"database ready: {settings.database_url}")
+        system = bootstrap(settings)
+        system.migrate()
+        if simulation:
+            system.handle(SetMode("simulation"))
+        mode = system.handle(GetMode())
+    typer.echo(f"database ready ({mode} data): {settings.database_url}")
 
 
 def demo(
@@ -51,8 +62,25 @@ def demo(
     from clms import demo as demo_data
 
     with refusals(as_json):
-        counts = demo_data.load(open_app(), cases=cases, seed=seed, if_empty=if_empty)
-        emit(as_json, counts, lambda: "\n".join(f"{k:<26} {v}" for k, v in counts.items()))
+        system = open_app()
+        counts = demo_data.load(system, cases=cases, seed=seed, if_empty=if_empty)
+        simulated = system.handle(GetMode()) == "simulation"  # never on real data
+        people = demo_data.add_users(system) if simulated else []
+        logins = [{"username": u.username, "role": str(u.role), "area": u.area, "password": p}
+                  for u, p in people]  # fmt: skip
+        emit(
+            as_json,
+            {**counts, "users": logins},
+            lambda: "\n".join(f"{k:<26} {v}" for k, v in counts.items()) + _logins_text(logins),
+        )
+
+
+def _logins_text(logins: list[dict[str, str]]) -> str:
+    """The demo's users with their passwords: printed this once, never stored."""
+    if not logins:
+        return ""
+    lines = [f"  {x['username']:<22} {x['password']:<18} {x['role']} {x['area']}" for x in logins]
+    return "\n\nthe demo's users (their passwords are shown only now):\n" + "\n".join(lines)
 
 
 def scheduler(dev: Dev = False) -> None:

@@ -14,6 +14,7 @@ function per story, and last the catalogue of stories, with how often each is to
 from __future__ import annotations
 
 import random
+import secrets
 import zlib
 from collections import Counter
 
@@ -22,8 +23,9 @@ from clms.demo.context import Demo
 from clms.demo.data import PROVIDERS, SOCIAL_WORKERS, SUPERVISORS
 from clms.demo.planner import plan_all
 from clms.demo.stories import STORIES, Story
+from clms.domain.access import User
 from clms.domain.errors import InvalidInput
-from clms.domain.model import ClosureReason, Provider
+from clms.domain.model import ClosureReason, Provider, Role
 from clms.ports import CaseQuery, StaffMember
 from clms.services import commands as c
 from clms.services.directory import parse_offer
@@ -41,6 +43,7 @@ def load(app: App, cases: int = 300, seed: int = 7, if_empty: bool = False) -> d
     if if_empty and app.handle(c.ListCases(CaseQuery(limit=1))):
         return {"skipped": 1, "providers": 0, "cases": 0}
     existing = len(app.handle(c.ListCases(CaseQuery(limit=ALL))))
+    _make_it_a_simulation(app, existing)
     # The same seed tells the same stories on an empty database; on one that has cases it
     # tells new ones, so that loading twice never meets its own children again.
     demo = Demo(app, app.clock(), random.Random(f"{seed}/{existing}"), existing)
@@ -49,6 +52,19 @@ def load(app: App, cases: int = 300, seed: int = 7, if_empty: bool = False) -> d
     for plan in plan_all(demo, STORIES, cases):
         plan.kind.tell(Story(demo, plan))
     return {**_counts(demo, added, cases), "staff": staff}
+
+
+def _make_it_a_simulation(app: App, existing: int) -> None:
+    """The demo's children are made up: they go to a simulation database (where commands
+    may name their time), never among real children."""
+    if app.handle(c.GetMode()) == "simulation":
+        return
+    if existing:
+        raise InvalidInput(
+            "this database holds real cases: load the demo into a database of its own",
+            field="database",
+        )
+    app.handle(c.SetMode("simulation"))
 
 
 def _add_directory(demo: Demo) -> int:
@@ -89,6 +105,27 @@ def _add_staff(demo: Demo) -> int:
     for member in fresh:
         demo.app.handle(c.AddStaff(member))
     return len(fresh)
+
+
+def add_users(app: App) -> list[tuple[User, str]]:
+    """The demo's people who log in, each with a random password, returned this once to be
+    printed (only their hashes are kept): an administrator, a social worker per district,
+    a supervisor per region and a monitor. Those already there are left as they are."""
+    known = {u.username for u in app.handle(c.ListUsers())}
+    people = [User("admin", Role.ADMIN)]
+    people += [User(f"sw.{area.lower()}", Role.SOCIAL_WORKER, area) for area in SOCIAL_WORKERS]
+    people += [User(f"sup.{_slug(region)}", Role.SUPERVISOR, region) for region in SUPERVISORS]
+    first_district = next(iter(SOCIAL_WORKERS))
+    people.append(User(f"monitor.{first_district.lower()}", Role.MONITOR, first_district))
+    added = []
+    for user in (u for u in people if u.username not in known):
+        password = secrets.token_urlsafe(12)
+        added.append((app.handle(c.AddUser(user, password)), password))
+    return added
+
+
+def _slug(words: str) -> str:
+    return "-".join(words.lower().split())
 
 
 def _counts(demo: Demo, providers: int, children: int) -> dict[str, int]:

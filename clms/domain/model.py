@@ -70,6 +70,7 @@ class Role(StrEnum):
     COORDINATOR = "coordinator"
     ADMIN = "admin"
     SYSTEM = "system"
+    ANONYMOUS = "anonymous"  # not logged in: a school following its answer link
 
     @property
     def approves(self) -> bool:

@@ -3,6 +3,10 @@ storage (persistence), reminders' channels (messaging) and the lists (read_model
 
 from clms.ports.messaging import Delivery, MessageSender, OutgoingMessage
 from clms.ports.persistence import (
+    AccessEntry,
+    AccessLog,
+    Account,
+    Accounts,
     AnswerToken,
     AnswerTokens,
     CaseIndex,
@@ -19,6 +23,10 @@ from clms.ports.persistence import (
 from clms.ports.read_models import CaseQuery, CaseSummary, StoredReminder
 
 __all__ = [
+    "AccessEntry",
+    "AccessLog",
+    "Account",
+    "Accounts",
     "AnswerToken",
     "AnswerTokens",
     "CaseIndex",

@@ -9,6 +9,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import Protocol
 
+from clms.domain.access import CaseScope, User
 from clms.domain.check import CheckRule, Contact, Finding
 from clms.domain.duplicates import ChildKey as ChildKey  # re-exported: ports name it
 from clms.domain.duplicates import EarlierCase, FlagStatus, PossibleDuplicate
@@ -72,6 +73,9 @@ class CaseRepository(Protocol):
     def referred_to(self, provider: str, states: Collection[str]) -> list[str]:
         """The numbers of the cases with a referral to `provider` in one of `states`."""
 
+    def scope_of(self, number: str) -> CaseScope:
+        """Where the case is, for the access check; raises NotFound."""
+
 
 class ProviderRepository(Protocol):
     """The providers in the directory. A removed one is neither got nor listed, but its code
@@ -112,6 +116,12 @@ class UnitOfWork(Protocol):
 
     @property
     def tokens(self) -> AnswerTokens: ...
+
+    @property
+    def accounts(self) -> Accounts: ...
+
+    @property
+    def access_log(self) -> AccessLog: ...
 
     def __enter__(self) -> UnitOfWork: ...
 
@@ -214,3 +224,59 @@ class AnswerTokens(Protocol):
     def use(self, token_id: str, now: datetime) -> bool: ...
 
     def record_report(self, token: AnswerToken, answer: str, now: datetime) -> None: ...
+
+
+@dataclass(frozen=True)
+class Account:
+    """A user as stored, with what logging in needs."""
+
+    user: User
+    password_hash: str
+    failed_logins: int = 0
+    locked_until: datetime | None = None
+
+
+@dataclass(frozen=True)
+class AccessEntry:
+    at: datetime
+    username: str
+    role: str
+    action: str
+    case_number: str
+    allowed: bool
+    reason: str = ""
+
+
+class Accounts(Protocol):
+    def add(self, account: Account, now: datetime) -> User:
+        """Stores a new user; returns it with its id. Raises Conflict for a taken name."""
+
+    def get(self, username: str) -> Account:
+        """Raises NotFound."""
+
+    def all(self) -> list[User]: ...
+
+    def save(self, account: Account) -> None:
+        """Its hash, failures, lock and disabling become `account`'s; the username names it."""
+
+    def open_session(
+        self, user_id: int, token_hash: str, kind: str, now: datetime, expires_at: datetime
+    ) -> None: ...
+
+    def session_user(self, token_hash: str, now: datetime) -> tuple[User, str] | None:
+        """The user of a live session (not expired, revoked or disabled) and its kind."""
+
+    def revoke_sessions(self, user_id: int, now: datetime, token_hash: str | None = None) -> None:
+        """Ends the user's sessions (only the one of `token_hash`, when given)."""
+
+    def mode(self) -> str:
+        """The installation's mode: "simulation" or "real"."""
+
+    def set_mode(self, mode: str) -> None: ...
+
+
+class AccessLog(Protocol):
+    def add(self, entry: AccessEntry) -> None: ...
+
+    def recent(self, limit: int, username: str | None = None) -> list[AccessEntry]:
+        """Newest first."""

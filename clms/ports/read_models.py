@@ -14,6 +14,8 @@ class CaseQuery:
     overdue_at: datetime | None = None  # only cases whose next action was due before this
     ready_to_close: bool | None = None  # only those ready (True) or not ready (False)
     limit: int = 100
+    region: str | None = None
+    offset: int = 0  # for paging: how many of the ordered list to skip
 
 
 @dataclass(frozen=True)

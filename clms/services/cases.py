@@ -61,21 +61,37 @@ def identify(cmd: c.Identify, uow: UnitOfWork, rules: CountryRules) -> Identifie
         return _identify(cmd, classification, uow, rules)
     except DuplicateSubmission:  # the same submission arrived twice at the same moment
         with uow:
-            recorded = _already_recorded(cmd.observation.submission_id, uow)
+            recorded = _already_recorded(cmd, uow)
         assert recorded is not None
         return recorded
     except Conflict:  # staff changed the child's open case meanwhile: attach to it as it is
         return _identify(cmd, classification, uow, rules)
 
 
-def _already_recorded(submission_id: str, uow: UnitOfWork) -> Identified | None:
-    """The answer given the first time this submission arrived."""
+def _already_recorded(cmd: c.Identify, uow: UnitOfWork) -> Identified | None:
+    """The answer given the first time this submission arrived; refused if it arrived
+    then with another child or another observation (a reused id, not a retry)."""
+    submission_id = cmd.observation.submission_id
     number = uow.cases.case_for_submission(submission_id)
     if number is None:
         return None
     case = uow.cases.get(number)
     first = next(i for i in case.identifications if i.observation.submission_id == submission_id)
+    if not _same_submission(first.observation, cmd):
+        raise InvalidInput(
+            f"the submission {submission_id!r} was recorded with other details: "
+            "a new form needs a new submission id",
+            field="submission_id",
+        )
     return Identified(number, "already recorded", first.classification)
+
+
+def _same_submission(stored: Observation, cmd: c.Identify) -> bool:
+    """A retry of the same form: the same things seen (the time and the monitor's name
+    may be stamped anew). The child is not compared: after a merge of duplicates the form
+    is on a case whose child may be written otherwise."""
+    unstamped = replace(cmd.observation, observed_at=stored.observed_at, monitor=stored.monitor)
+    return unstamped == stored
 
 
 def _identify(
@@ -85,7 +101,7 @@ def _identify(
         # One at a time per child (and whoever resembles them), or two forms arriving
         # together would each find no case and open one.
         uow.cases.serialize_identification(_neighbourhood(cmd.child, rules))
-        recorded = _already_recorded(cmd.observation.submission_id, uow)
+        recorded = _already_recorded(cmd, uow)
         if recorded is not None:
             return recorded
         identification = Identification(cmd.observation, classification, cmd.now)

@@ -4,20 +4,22 @@ case, handed to `App.handle` (clms.bootstrap), which finds its handler
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Generic, TypeVar
 
+from clms.domain.access import User
 from clms.domain.check import CheckRule
 from clms.domain.duplicates import Confirmed, PossibleDuplicate
 from clms.domain.model import Actor, Case, Child, ClosureReason, Observation, Provider
-from clms.ports import CaseQuery, CaseSummary, StaffMember, StoredReminder
+from clms.ports import AccessEntry, CaseQuery, CaseSummary, StaffMember, StoredReminder
 
 if TYPE_CHECKING:  # results named in the base classes below, as strings (no import cycle)
     from clms.services.answers import AnswerRequest  # noqa: F401
     from clms.services.cases import Identified  # noqa: F401
     from clms.services.check import ChunkResult  # noqa: F401
     from clms.services.directory import StaffChange  # noqa: F401
+    from clms.services.users import Session  # noqa: F401
 
 Result = TypeVar("Result", covariant=True)
 
@@ -296,3 +298,72 @@ class DismissDuplicate(Command[PossibleDuplicate]):
     actor: Actor
     now: datetime
     reason: str
+
+
+# --- users and sessions (clms.services.users) ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class AddUser(Command[User]):
+    user: User
+    password: str = field(repr=False)
+
+
+@dataclass(frozen=True)
+class GetUser(Command[User]):
+    username: str
+
+
+@dataclass(frozen=True)
+class ListUsers(Command[list[User]]):
+    pass
+
+
+@dataclass(frozen=True)
+class DisableUser(Command[User]):
+    username: str
+
+
+@dataclass(frozen=True)
+class ResetPassword(Command[User]):
+    username: str
+    password: str = field(repr=False)
+
+
+@dataclass(frozen=True)
+class LogIn(Command["Session"]):
+    """A page session ("page") or an API token ("api") for the right password."""
+
+    username: str
+    password: str = field(repr=False)
+    kind: str = "page"
+
+
+@dataclass(frozen=True)
+class WhoHolds(Command[tuple[User, str]]):
+    """The user holding a session or API token, and which kind it is."""
+
+    token: str = field(repr=False)
+
+
+@dataclass(frozen=True)
+class LogOut(Command[None]):
+    token: str = field(repr=False)
+
+
+@dataclass(frozen=True)
+class SetMode(Command[str]):
+    """ "simulation" (the demo, the tests: commands may name their time) or "real"."""
+
+    mode: str
+
+
+@dataclass(frozen=True)
+class GetMode(Command[str]):
+    pass
+
+
+@dataclass(frozen=True)
+class ReadAccessLog(Command[list[AccessEntry]]):
+    limit: int = 100
+    username: str | None = None

@@ -15,7 +15,8 @@ from typing import Any, TypeVar
 from clms.domain.outbox import RetryPolicy
 from clms.domain.rules import CountryRules
 from clms.ports import MessageSender, UnitOfWork
-from clms.services import answers, cases, check, directory, outbox, telling
+from clms.ports.passwords import PasswordHasher
+from clms.services import answers, cases, check, directory, outbox, telling, users
 from clms.services import commands as c
 
 Clock = Callable[[], datetime]
@@ -33,6 +34,7 @@ class Dependencies:
     retry_policy: RetryPolicy
     check_chunk_size: int
     delivery_batch: int
+    passwords: PasswordHasher
 
 
 Handler = Callable[[Any, Dependencies], Any]
@@ -103,6 +105,23 @@ HANDLERS: dict[type[c.Command[Any]], Handler] = {
     c.ListPossibleDuplicates: lambda cmd, deps: cases.list_possible_duplicates(cmd, deps.new_uow()),
     c.ConfirmDuplicate: _on_a_case(cases.confirm_duplicate),
     c.DismissDuplicate: _on_a_case(cases.dismiss_duplicate),
+    c.AddUser: lambda cmd, deps: users.add_user(
+        cmd.user, cmd.password, deps.clock(), deps.new_uow(), deps.rules, deps.passwords
+    ),
+    c.GetUser: lambda cmd, deps: users.get_user(cmd.username, deps.new_uow()),
+    c.ListUsers: lambda cmd, deps: users.list_users(deps.new_uow()),
+    c.DisableUser: lambda cmd, deps: users.disable_user(cmd.username, deps.clock(), deps.new_uow()),
+    c.ResetPassword: lambda cmd, deps: users.reset_password(
+        cmd.username, cmd.password, deps.clock(), deps.new_uow(), deps.passwords
+    ),
+    c.LogIn: lambda cmd, deps: users.log_in(
+        cmd.username, cmd.password, cmd.kind, deps.clock(), deps.new_uow(), deps.passwords
+    ),
+    c.WhoHolds: lambda cmd, deps: users.session_user(cmd.token, deps.clock(), deps.new_uow()),
+    c.LogOut: lambda cmd, deps: users.log_out(cmd.token, deps.clock(), deps.new_uow()),
+    c.SetMode: lambda cmd, deps: users.set_mode(cmd.mode, deps.new_uow()),
+    c.GetMode: lambda cmd, deps: users.mode(deps.new_uow()),
+    c.ReadAccessLog: lambda cmd, deps: users.read_access_log(cmd, deps.new_uow()),
 }
 
 

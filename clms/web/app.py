@@ -21,6 +21,8 @@ from clms.domain.errors import ClmsError, InvalidInput
 from clms.services.answers import AnswerRequest, AttendanceAnswer, LinkState, TooLateToChange
 from clms.services.commands import CorrectAnswer, OpenAnswer, RecordAnswer
 from clms.tokens import ExpiredToken, InvalidToken, UsedToken
+from clms.web import api
+from clms.web.auth import LoginThrottle
 from clms.web.i18n import (
     DEFAULT_LANGUAGE,
     LANGUAGE_CODES,
@@ -30,24 +32,29 @@ from clms.web.i18n import (
     TEMPLATES,
     translate,
 )
+from clms.web.problems import install_problem_handlers
 from clms.web.texts import texts
 
 ANSWERS = [a.value for a in AttendanceAnswer]
 
 
 def create_app(system: App) -> FastAPI:
-    web = FastAPI(title="CLMS", docs_url=None, redoc_url=None, openapi_url=None)
+    web = FastAPI(title="CLMS", docs_url=None, redoc_url=None, openapi_url="/openapi.json")
     web.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    web.state.system = system  # what clms.web.auth and the routers ask the door through
+    web.state.login_throttle = LoginThrottle()
+    web.include_router(api.router)
+    install_problem_handlers(web)
 
     @web.exception_handler(StarletteHTTPException)
     async def not_found(request: Request, error: StarletteHTTPException) -> Response:
         """A link cut short by a mail or SMS client (`/answer/`) gets the polite page too."""
-        if error.status_code != 404:
+        if error.status_code != 404 or request.url.path.startswith("/api/"):
             return await http_exception_handler(request, error)
         lang = _language(request.query_params.get("lang"))
         return _message(request, lang, "invalid", texts(lang)["invalid_detail"], 404)
 
-    @web.get("/health", response_class=PlainTextResponse)
+    @web.get("/health", response_class=PlainTextResponse, include_in_schema=False)
     def health() -> str:
         return "ok"
 
@@ -66,11 +73,11 @@ def create_app(system: App) -> FastAPI:
             return _message(request, language, heading, detail, status, heading == "bad_answer")
         return _state_page(request, language, asked, heading, status)
 
-    @web.get("/answer/{token}", response_class=HTMLResponse)
+    @web.get("/answer/{token}", response_class=HTMLResponse, include_in_schema=False)
     def answer_page(request: Request, token: str, lang: str | None = None) -> HTMLResponse:
         return link_page(request, token, lang)
 
-    @web.post("/answer/{token}", response_class=HTMLResponse)
+    @web.post("/answer/{token}", response_class=HTMLResponse, include_in_schema=False)
     async def answer(request: Request, token: str, lang: str | None = None) -> HTMLResponse:
         # A form post; decoded leniently, so a stray byte is a bad answer (400), not a crash.
         form = parse_qs((await request.body()).decode(errors="replace"))

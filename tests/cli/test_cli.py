@@ -11,6 +11,12 @@ from typing import Any
 
 import pytest
 
+from clms.bootstrap import bootstrap
+from clms.domain.access import User
+from clms.domain.model import Role
+from clms.services import commands as c
+from clms.settings import Settings
+
 CLMS = str(Path(sys.executable).with_name("clms"))
 STARTED = "2026-03-01T09:00:00"
 
@@ -20,12 +26,14 @@ class Cli:
         self.env = {
             **os.environ,
             "CLMS_DATABASE_URL": f"sqlite:///{folder}/clms.db",
-            "CLMS_ACTOR": "aigul.s",
+            "CLMS_USER": "aigul.s",
         }
 
-    def run(self, *words: str, ok: bool = True) -> subprocess.CompletedProcess[str]:
+    def run(
+        self, *words: str, ok: bool = True, typed: str | None = None
+    ) -> subprocess.CompletedProcess[str]:
         done = subprocess.run(
-            [CLMS, *words], env=self.env, capture_output=True, text=True, timeout=60
+            [CLMS, *words], env=self.env, capture_output=True, text=True, timeout=60, input=typed
         )
         if ok:
             assert done.returncode == 0, done.stderr
@@ -35,10 +43,28 @@ class Cli:
         return json.loads(self.run(*words, "--json").stdout)
 
 
+PEOPLE = (
+    ("aigul.s", Role.SOCIAL_WORKER, "KZ-TUR-MAK"),
+    ("dana.k", Role.SUPERVISOR, "Turkestan"),
+    ("erlan.m", Role.MONITOR, "KZ-TUR-MAK"),
+)
+
+
+def a_simulation_with_its_people(runner: Cli) -> Cli:
+    """A simulation database (commands name their time) with a social worker of
+    Maktaaral (aigul.s, who acts unless a test says otherwise), a supervisor and a
+    monitor of her region and district. The users are added in this process (a process
+    per user would triple the fixture's time); `clms users add` has a test of its own."""
+    runner.run("init", "--simulation")
+    system = bootstrap(Settings(database_url=runner.env["CLMS_DATABASE_URL"]))
+    for username, role, area in PEOPLE:
+        system.handle(c.AddUser(User(username, role, area), "long enough, and secret"))
+    return runner
+
+
 @pytest.fixture
 def cli(tmp_path: Path) -> Cli:
-    runner = Cli(tmp_path)
-    runner.run("init")
+    runner = a_simulation_with_its_people(Cli(tmp_path))
     runner.run("providers", "add", "--code", "SCH-12", "--name", "School-lyceum No. 12",
                "--district", "KZ-TUR-MAK", "--offer", "school")  # fmt: skip
     return runner
@@ -266,3 +292,42 @@ def test_staff_are_changed_by_id_and_removing_the_last_of_an_area_warns(cli: Cli
     assert "tasks nobody receives" in removed.stderr
     assert cli.json("staff", "list") == []
     assert cli.run("staff", "remove", "1", ok=False).returncode == 3
+
+
+def test_an_administrator_adds_a_user_whose_password_is_typed_at_a_prompt(cli: Cli) -> None:
+    typed = "a long and secret phrase\na long and secret phrase\n"
+    added = cli.run("users", "add", "zhan.b", "--role", "social_worker", "--area", "KZ-TUR-ZHT",
+                    "--json", typed=typed)  # fmt: skip
+    assert json.loads(added.stdout[added.stdout.index("{") :])["area"] == "KZ-TUR-ZHT"
+    assert "secret" not in added.stdout + added.stderr
+    short = cli.run("users", "add", "x.y", "--role", "monitor", "--area", "KZ-TUR-MAK",
+                    typed="short\nshort\n", ok=False)  # fmt: skip
+    assert short.returncode == 2 and "at least 12 characters" in short.stderr
+    listed = cli.run("users", "list").stdout
+    assert "zhan.b: social_worker of KZ-TUR-ZHT" in listed and "x.y" not in listed
+
+
+def test_the_history_records_the_named_user_and_refuses_another_district(cli: Cli) -> None:
+    number = identify(cli)["case"]
+    cli.run("assess", number, "--now", "2026-03-02T10:00:00")
+    history = cli.json("show", number)["history"]
+    assert (history[-1]["actor"], history[-1]["role"]) == ("aigul.s", "social_worker")
+    typed = "a long and secret phrase\na long and secret phrase\n"
+    cli.run(
+        "users", "add", "zhan.b", "--role", "social_worker", "--area", "KZ-TUR-ZHT", typed=typed
+    )
+    refused = cli.run("refer", number, "--provider", "SCH-12", "--service", "school",
+                      "--as", "zhan.b", ok=False)  # fmt: skip
+    assert refused.returncode == 6 and "outside the social_worker's area" in refused.stderr
+    assert cli.json("show", number)["version"] == 1
+
+
+def test_now_is_refused_on_a_database_of_real_children(tmp_path: Path) -> None:
+    real = Cli(tmp_path)
+    real.run("init")
+    bootstrap(Settings(database_url=real.env["CLMS_DATABASE_URL"])).handle(
+        c.AddUser(User("aigul.s", Role.SOCIAL_WORKER, "KZ-TUR-MAK"), "long enough, and secret")
+    )
+    done = real.run("list", "--now", "2026-01-01T00:00:00", ok=False)
+    assert done.returncode == 2 and "simulation database" in done.stderr
+    assert real.run("list").stdout.strip() == "no cases"

@@ -151,3 +151,22 @@ def test_every_identification_keeps_the_version_of_the_rules_that_classified_it(
     app, _ = loaded
     versions = {i.classification.rules_version for case in all_cases for i in case.identifications}
     assert versions == {app.rules.version}
+
+
+def test_the_demos_people_log_in_with_passwords_shown_once(
+    loaded: tuple[App, dict[str, int]],
+) -> None:
+    app, _ = loaded
+    people = demo.add_users(app)
+    roles = {str(user.role) for user, _ in people}
+    assert {"admin", "social_worker", "supervisor", "monitor"} <= roles
+    assert len({password for _, password in people}) == len(people)  # each its own
+    user, password = next((u, p) for u, p in people if str(u.role) == "social_worker")
+    assert app.handle(c.LogIn(user.username, password)).user.area == user.area
+    assert demo.add_users(app) == []  # a second load adds nobody and shows no password
+
+
+def test_the_demo_is_loaded_only_into_a_simulation_database(tmp_path: Path) -> None:
+    app = _fresh_app(tmp_path)
+    demo.load(app, cases=3, seed=1)
+    assert app.handle(c.GetMode()) == "simulation"

@@ -495,3 +495,14 @@ def test_an_unknown_reminder_status_is_refused_naming_the_known_ones(app: App) -
     with pytest.raises(InvalidInput, match="one of: pending, sent, dead, task") as refused:
         app.handle(c.ListReminders("sending"))
     assert refused.value.field == "status"
+
+
+def test_a_submission_id_reused_for_another_observation_is_refused_and_writes_nothing(
+    app: App,
+) -> None:
+    number = identified(app, "sub-1", "weeding")
+    with pytest.raises(InvalidInput, match="recorded with other details") as refused:
+        identified(app, "sub-1", "cotton_harvesting")
+    assert refused.value.field == "submission_id"
+    assert len(app.handle(c.GetCase(number)).identifications) == 1
+    assert identified(app, "sub-1", "weeding") == number  # the same form again: a retry
