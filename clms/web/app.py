@@ -22,6 +22,7 @@ from clms.domain.errors import ClmsError, InvalidInput
 from clms.services.answers import AnswerRequest, AttendanceAnswer, LinkState, TooLateToChange
 from clms.services.commands import CorrectAnswer, OpenAnswer, RecordAnswer
 from clms.tokens import ExpiredToken, InvalidToken, UsedToken
+from clms.web.hardening import harden
 from clms.web.texts import TEXTS, texts
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
@@ -32,6 +33,7 @@ ANSWERS = [a.value for a in AttendanceAnswer]
 
 def create_app(system: App) -> FastAPI:
     web = FastAPI(title="CLMS", docs_url=None, redoc_url=None, openapi_url=None)
+    harden(web, system.settings.max_request_bytes)
 
     @web.exception_handler(StarletteHTTPException)
     async def not_found(request: Request, error: StarletteHTTPException) -> Response:
