@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import itertools
 import os
-import sqlite3
 import stat
 import subprocess
 import sys
 from collections.abc import Iterator
-from contextlib import closing, contextmanager
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +27,7 @@ from clms.services import commands as c
 from clms.settings import Settings
 from tests import postgres
 from tests.builders import NOW, PROVIDERS, identified, referred
+from tests.locks import write_lock_held
 
 CLMS = str(Path(sys.executable).with_name("clms"))
 HISTORY_COLUMNS = "id, case_id, seq, at, actor, role, trigger, from_state, to_state, reason, data"
@@ -74,15 +74,6 @@ def test_an_existing_database_file_keeps_the_permissions_its_owner_gave_it(tmp_p
     app.migrate()
     app.engine.dispose()
     assert mode_of(path) == 0o640
-
-
-@contextmanager
-def write_lock_held(path: Path) -> Iterator[None]:
-    """Another process's writer, as SQLite sees it: a second connection in BEGIN IMMEDIATE."""
-    with closing(sqlite3.connect(path, isolation_level=None)) as other:
-        other.execute("BEGIN IMMEDIATE")
-        yield
-        other.execute("ROLLBACK")
 
 
 @pytest.fixture

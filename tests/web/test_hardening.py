@@ -9,9 +9,7 @@ import hashlib
 import hmac
 import re
 import socket
-import sqlite3
 from collections.abc import Iterator
-from contextlib import closing, contextmanager
 from dataclasses import replace
 from urllib.parse import quote
 
@@ -24,6 +22,7 @@ from clms.bootstrap import App, bootstrap
 from clms.settings import Settings
 from clms.web.app import create_app
 from clms.web.hardening import CONTENT_SECURITY_POLICY
+from tests.locks import write_lock_held
 from tests.web.conftest import ANSWERED, Serve, Waiting, answer_url, recorded_answers
 
 SECURITY = {
@@ -33,6 +32,11 @@ SECURITY = {
     "x-content-type-options": "nosniff",
 }
 ANSWER = "answer=attending_regularly"
+FORM = {"content-type": "application/x-www-form-urlencoded"}
+
+
+def security_headers(response: httpx.Response) -> dict[str, str | None]:
+    return {name: response.headers.get(name) for name in SECURITY}
 
 
 def with_limit(app: App, max_request_bytes: int) -> App:
@@ -47,16 +51,14 @@ def test_every_response_carries_the_security_headers_and_is_never_stored(
     link = answer_url(site, waiting.token)
     responses = [
         httpx.get(link),  # the question, with the child's name
-        httpx.post(
-            link, content=ANSWER, headers={"content-type": "application/x-www-form-urlencoded"}
-        ),
+        httpx.post(link, content=ANSWER, headers=FORM),
         httpx.get(f"{site}/answer/forged.token"),  # 404 page
         httpx.get(f"{site}/health"),
         httpx.post(f"{site}/health"),  # 405
     ]
     assert [r.status_code for r in responses] == [200, 200, 404, 200, 405]
     for response in responses:
-        assert {name: response.headers.get(name) for name in SECURITY} == SECURITY
+        assert security_headers(response) == SECURITY
         assert response.headers["cache-control"] == "no-store"
 
 
@@ -75,7 +77,7 @@ def test_the_policy_allows_what_the_pages_load_and_nothing_inline(
 
 def test_static_assets_carry_the_security_headers_and_may_be_cached(site: str) -> None:
     sheet = httpx.get(f"{site}/static/clms.css")
-    assert {name: sheet.headers.get(name) for name in SECURITY} == SECURITY
+    assert security_headers(sheet) == SECURITY
     assert "no-store" not in sheet.headers.get("cache-control", "")
 
 
@@ -106,18 +108,16 @@ def test_a_chunked_body_is_cut_at_the_limit_and_nothing_is_recorded(
         yield b"x" * 600
         yield b"x" * 600
 
-    response = httpx.post(answer_url(site, waiting.token), content=chunks(),
-                          headers={"content-type": "application/x-www-form-urlencoded"})  # fmt: skip
+    response = httpx.post(answer_url(site, waiting.token), content=chunks(), headers=FORM)
     assert response.status_code == 413
     assert "1000 bytes" in response.json()["detail"]
-    assert {name: response.headers.get(name) for name in SECURITY} == SECURITY
+    assert security_headers(response) == SECURITY
     assert recorded_answers(waiting.app) == []
 
 
 def test_a_body_within_the_limit_is_answered_as_before(serve: Serve, waiting: Waiting) -> None:
     site = serve(with_limit(waiting.app, len(ANSWER)))
-    response = httpx.post(answer_url(site, waiting.token), content=ANSWER,
-                          headers={"content-type": "application/x-www-form-urlencoded"})  # fmt: skip
+    response = httpx.post(answer_url(site, waiting.token), content=ANSWER, headers=FORM)
     assert response.status_code == 200
     assert recorded_answers(waiting.app) == ["attending_regularly"]
 
@@ -173,17 +173,6 @@ def signed(claim: bytes, secret: bytes) -> str:
     return ".".join(base64.urlsafe_b64encode(part).rstrip(b"=").decode() for part in (claim, mac))
 
 
-@contextmanager
-def write_lock_held(app: App) -> Iterator[None]:
-    """Another process's writer, as SQLite sees it: a second connection inside BEGIN IMMEDIATE."""
-    path = app.engine.url.database
-    assert path is not None
-    with closing(sqlite3.connect(path, isolation_level=None)) as other:
-        other.execute("BEGIN IMMEDIATE")
-        yield
-        other.execute("ROLLBACK")
-
-
 def test_a_locked_database_answers_503_try_again_and_records_nothing(
     serve: Serve, waiting: Waiting
 ) -> None:
@@ -191,14 +180,12 @@ def test_a_locked_database_answers_503_try_again_and_records_nothing(
     settings = Settings(database_url=str(waiting.app.engine.url), busy_timeout_seconds=0.2)
     site = serve(bootstrap(settings, clock=lambda: ANSWERED))
     link = answer_url(site, waiting.token)
-    with write_lock_held(waiting.app):
-        page = httpx.post(
-            link, content=ANSWER, headers={"content-type": "application/x-www-form-urlencoded"}
-        )
+    with write_lock_held(str(waiting.app.engine.url.database)):
+        page = httpx.post(link, content=ANSWER, headers=FORM)
         problem = httpx.get(link, headers={"accept": "application/json"})
     assert (page.status_code, page.headers["retry-after"]) == (503, "5")
     assert "Система занята" in page.text and "try again" in page.text
-    assert {name: page.headers.get(name) for name in SECURITY} == SECURITY
+    assert security_headers(page) == SECURITY
     assert (problem.status_code, problem.headers["content-type"]) == (
         503,
         "application/problem+json",
@@ -206,8 +193,6 @@ def test_a_locked_database_answers_503_try_again_and_records_nothing(
     assert problem.json()["status"] == 503 and "busy" in problem.json()["detail"]
     assert recorded_answers(waiting.app) == []
     # Once the other writer lets go, the same link works.
-    retried = httpx.post(
-        link, content=ANSWER, headers={"content-type": "application/x-www-form-urlencoded"}
-    )
+    retried = httpx.post(link, content=ANSWER, headers=FORM)
     assert retried.status_code == 200
     assert recorded_answers(waiting.app) == ["attending_regularly"]
