@@ -25,6 +25,7 @@ DATA_FOLDERS = {
     "config": "clms/config",
     "adapters/db/migrations": "clms/adapters/db/migrations",
     "clms/web/templates": "clms/web/templates",
+    "clms/web/static": "clms/web/static",
 }
 NOT_SOURCE = shutil.ignore_patterns(
     ".git", ".venv", "build", "data", "*.egg-info", "__pycache__", ".*_cache", ".hypothesis"
