@@ -99,6 +99,12 @@ class App:
 
         upgrade(self.settings.database_url)
 
+    def grant_app_role(self, role: str) -> list[str]:
+        """As the owner, on PostgreSQL: what the application's role may do (README)."""
+        from clms.adapters.db.roles import grant_app_role
+
+        return grant_app_role(self.engine, role)
+
 
 @cache
 def _passwords() -> PasswordHasher:
@@ -110,7 +116,8 @@ def _passwords() -> PasswordHasher:
 def bootstrap(settings: Settings | None = None, clock: Clock = system_clock) -> App:
     settings = settings or Settings()
     rules = load_country(settings.country, settings.config_dir)
-    return App(settings, rules, make_engine(settings.database_url), clock)
+    engine = make_engine(settings.database_url, settings.busy_timeout_seconds)
+    return App(settings, rules, engine, clock)
 
 
 # The App of this process for the flows: the embedded mode and the tests hand theirs in

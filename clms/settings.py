@@ -41,6 +41,10 @@ class Settings(BaseSettings):
     smtp_username: str = ""
     smtp_password: str = ""
     smtp_starttls: bool = False
+    # A request body over this many bytes is refused (413) before it is read.
+    max_request_bytes: int = 1_048_576
+    # How long a write waits for another writer's lock before giving up (StorageBusy).
+    busy_timeout_seconds: float = 30
 
     @classmethod
     def settings_customise_sources(

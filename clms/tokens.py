@@ -55,8 +55,13 @@ def signed_claim(token: str, secret: bytes) -> tuple[str, datetime]:
         raise InvalidToken("this link is not valid") from None
     if not hmac.compare_digest(mac, _mac(claim, secret)):
         raise InvalidToken("this link is not valid")
-    token_id, _, expires = claim.decode().rpartition(".")
-    return token_id, datetime.fromtimestamp(int(expires), UTC)
+    # Signed, so made here; still read defensively: a claim this code cannot read (another
+    # version's, or signed with a leaked secret) is an invalid link, not a server error.
+    try:
+        token_id, _, expires = claim.decode().rpartition(".")
+        return token_id, datetime.fromtimestamp(int(expires), UTC)
+    except (ValueError, OverflowError, OSError):
+        raise InvalidToken("this link is not valid") from None
 
 
 def _mac(claim: bytes, secret: bytes) -> bytes:

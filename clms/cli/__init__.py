@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import typer
 
-from clms.cli import cases, directory, duplicates, reminders, rules, run, users
+from clms.cli import cases, database, directory, duplicates, reminders, rules, run, users
 
 app = typer.Typer(
     help="CLMS: follow every child in child labour to a satisfactory alternative.",
@@ -51,5 +51,6 @@ app.add_typer(directory.providers_app, name="providers")
 app.add_typer(directory.staff_app, name="staff")
 app.add_typer(duplicates.duplicates_app, name="duplicates")
 app.add_typer(users.users_app, name="users")
+app.add_typer(database.db_app, name="db")
 
 __all__ = ["app"]

@@ -17,7 +17,14 @@ from clms.bootstrap import App, bootstrap, system_clock
 from clms.cli.rendering import case_dict, commands_for, commands_text, refusal_text
 from clms.config_files import load_country
 from clms.domain.access import Forbidden, NotAuthenticated, User
-from clms.domain.errors import ClmsError, Conflict, InvalidInput, NotFound, Refused
+from clms.domain.errors import (
+    ClmsError,
+    Conflict,
+    InvalidInput,
+    NotFound,
+    Refused,
+    StorageBusy,
+)
 from clms.domain.model import Actor
 from clms.domain.rules import CountryRules
 from clms.services import commands as c
@@ -64,6 +71,11 @@ def refusals(as_json: bool, case: str = "CASE") -> Iterator[None]:
             typer.echo(json.dumps(refusal_dict(error, case), ensure_ascii=False))
         typer.echo(f"error: {refusal_text(error, case)}", err=True)
         raise typer.Exit(exit_code(error)) from None
+    except StorageBusy as busy:  # not a refusal: the same command works once the lock goes
+        if as_json:
+            typer.echo(json.dumps(busy.as_dict(), ensure_ascii=False))
+        typer.echo(f"error: {busy.message}", err=True)
+        raise typer.Exit(BUSY_EXIT_CODE) from None
 
 
 def refusal_dict(error: ClmsError, case: str) -> dict[str, Any]:
@@ -81,6 +93,8 @@ EXIT_CODES: tuple[tuple[type[ClmsError], int], ...] = (
     (Forbidden, 6),
     (NotAuthenticated, 7),
 )
+
+BUSY_EXIT_CODE = 8
 
 
 def exit_code(error: ClmsError) -> int:

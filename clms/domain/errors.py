@@ -50,3 +50,19 @@ class Conflict(ClmsError):
 
 class DuplicateSubmission(Conflict):
     """Two deliveries of one form submission raced; the first one was recorded."""
+
+
+BUSY = "the database is busy (another process is writing): nothing was written; try again"
+
+
+class StorageBusy(Exception):
+    """Another process holds the database's write lock beyond the wait: nothing was written,
+    and the same request will work once it lets go. Not a refusal (nothing is wrong with the
+    request), so it is not a ClmsError: the edges answer "try again" (HTTP 503, exit 6)."""
+
+    def __init__(self, message: str = BUSY) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def as_dict(self) -> dict[str, str | None]:
+        return {"error": type(self).__name__, "message": self.message, "field": None}

@@ -12,7 +12,6 @@ from urllib.parse import parse_qs
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
-from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -23,12 +22,12 @@ from clms.services.commands import CorrectAnswer, OpenAnswer, RecordAnswer
 from clms.tokens import ExpiredToken, InvalidToken, UsedToken
 from clms.web import api
 from clms.web.auth import LoginThrottle
+from clms.web.hardening import harden
 from clms.web.i18n import (
     DEFAULT_LANGUAGE,
     LANGUAGE_CODES,
     LANGUAGES,
     N_,
-    STATIC_DIR,
     TEMPLATES,
     translate,
 )
@@ -40,7 +39,7 @@ ANSWERS = [a.value for a in AttendanceAnswer]
 
 def create_app(system: App) -> FastAPI:
     web = FastAPI(title="CLMS", docs_url=None, redoc_url=None, openapi_url="/openapi.json")
-    web.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    harden(web, system.settings.max_request_bytes)  # also serves /static
     web.state.system = system  # what clms.web.auth and the routers ask the door through
     web.state.login_throttle = LoginThrottle()
     web.include_router(api.router)
