@@ -111,7 +111,9 @@ async def log_in(request: Request) -> Response:
         username, password = str(form.get("username", "")), str(form.get("password", ""))
         session = await _ask(system_of(request), c.LogIn(username, password, "page"))
     except ClmsError as refused:
-        error = LOGIN_FAILED if isinstance(refused, NotAuthenticated | InvalidInput) else str(refused)
+        error = (
+            LOGIN_FAILED if isinstance(refused, NotAuthenticated | InvalidInput) else str(refused)
+        )
         status = 401 if isinstance(refused, InvalidInput) else status_of(refused)
         context = {"next": target, "error": error, "username": form.get("username", "")}
         return _render(request, "staff/login.html", context, status)
@@ -228,7 +230,9 @@ async def identify(request: Request, system: UserApp) -> Response:
     return _render(request, "staff/identified.html", context)
 
 
-def _identification(form: Mapping[str, Any], user: User, now: datetime) -> tuple[Child, Observation]:
+def _identification(
+    form: Mapping[str, Any], user: User, now: datetime
+) -> tuple[Child, Observation]:
     child_fields = ("first_name", "last_name", "birth_date", "sex", "district")
     body = _validated(s.IdentificationIn, {
         "submission_id": form.get("submission_id", ""),

@@ -4,6 +4,7 @@ Screenshots land in /tmp/pages-shots/ to be looked at."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,10 +18,8 @@ from tests.web.staff import MONITOR, PASSWORD, WORKER, staff_system
 SHOTS = Path("/tmp/pages-shots")
 browser, phone = in_a_browser.browser, in_a_browser.phone  # Debian's Chromium, phone-sized
 
-try:
+with contextlib.suppress(ImportError):  # else the browser fixture skips or fails, saying why
     from playwright.sync_api import Page, expect
-except ImportError:  # the browser fixture skips or fails, saying why
-    pass
 
 
 @pytest.fixture

@@ -16,7 +16,15 @@ from clms.services import commands as c
 from clms.web.app import create_app
 from clms.web.auth import SESSION_COOKIE
 from tests.builders import DISTRICT, child, identified
-from tests.web.staff import ALMATY_WORKER, MONITOR, SUPERVISOR, WORKER, csrf_of, log_in, staff_system
+from tests.web.staff import (
+    ALMATY_WORKER,
+    MONITOR,
+    SUPERVISOR,
+    WORKER,
+    csrf_of,
+    log_in,
+    staff_system,
+)
 
 FORM = re.compile(r'action="/cases/[^/"]+/([a-z-]+)"')
 
@@ -34,7 +42,9 @@ def client(system: App) -> Iterator[TestClient]:
         yield browser
 
 
-def a_case(system: App, submission: str = "s1", district: str = DISTRICT, name: str = "Айгерім") -> str:
+def a_case(
+    system: App, submission: str = "s1", district: str = DISTRICT, name: str = "Айгерім"
+) -> str:
     return identified(system, submission, who=child(first=name, district=district))
 
 
@@ -176,11 +186,18 @@ def test_an_action_redirects_back_to_the_case_page_with_its_new_state(
     number = a_case(system)
     log_in(client, WORKER)
     token = csrf_of(client.get(f"/cases/{number}").text)
-    client.post(f"/cases/{number}/assess", data={"version": version_of(system, number), "csrf": token})
+    client.post(
+        f"/cases/{number}/assess", data={"version": version_of(system, number), "csrf": token}
+    )
 
     response = client.post(
         f"/cases/{number}/refer",
-        data={"version": version_of(system, number), "csrf": token, "provider": "SCH-12", "service_type": "school"},
+        data={
+            "version": version_of(system, number),
+            "csrf": token,
+            "provider": "SCH-12",
+            "service_type": "school",
+        },
         follow_redirects=False,
     )
 
@@ -224,9 +241,7 @@ def test_an_action_on_a_stale_version_is_a_conflict_and_changes_nothing(
     assert system.handle(c.GetCase(number)).state == "assessed"
 
 
-def test_a_double_submitted_identification_makes_one_case(
-    client: TestClient, system: App
-) -> None:
+def test_a_double_submitted_identification_makes_one_case(client: TestClient, system: App) -> None:
     log_in(client, MONITOR)
     form = client.get("/identify").text
     submission = re.search(r'name="submission_id" value="([0-9a-f-]+)"', form)
