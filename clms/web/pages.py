@@ -111,18 +111,23 @@ async def log_in(request: Request) -> Response:
         username, password = str(form.get("username", "")), str(form.get("password", ""))
         session = await _ask(system_of(request), c.LogIn(username, password, "page"))
     except ClmsError as refused:
-        error = (
-            LOGIN_FAILED if isinstance(refused, NotAuthenticated | InvalidInput) else str(refused)
-        )
-        status = 401 if isinstance(refused, InvalidInput) else status_of(refused)
-        context = {"next": target, "error": error, "username": form.get("username", "")}
-        return _render(request, "staff/login.html", context, status)
+        return _login_refused(request, form, refused)
     response = RedirectResponse(target or _home(session.user), status_code=303)
     response.set_cookie(
         SESSION_COOKIE, session.token, httponly=True, samesite="strict", path="/",
         secure=system_of(request).settings.public_url.startswith("https://"),
     )  # fmt: skip
     return response
+
+
+def _login_refused(request: Request, form: Mapping[str, Any], refused: ClmsError) -> Response:
+    """The login form again: the same words for every wrong guess; a throttled address
+    is told to wait."""
+    guessed = isinstance(refused, NotAuthenticated | InvalidInput)
+    error, status = (LOGIN_FAILED, 401) if guessed else (refused.message, status_of(refused))
+    context = {"next": _local(str(form.get("next", ""))), "error": error,
+               "username": form.get("username", "")}  # fmt: skip
+    return _render(request, "staff/login.html", context, status)
 
 
 @router.post("/logout")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 from starlette.testclient import TestClient
 
@@ -23,10 +24,11 @@ SUPERVISOR = User("marat.k", Role.SUPERVISOR, "Turkestan")
 CSRF = re.compile(r'name="csrf" value="([0-9a-f]+)"')
 
 
-def staff_system(tmp_path: Path) -> App:
+def staff_system(tmp_path: Path, **settings: Any) -> App:
     """An App on a migrated SQLite file, the test directory and the users in it; its clock
     stays at NOW."""
-    system = bootstrap(Settings(database_url=f"sqlite:///{tmp_path}/clms.db"), clock=lambda: NOW)
+    database_url = f"sqlite:///{tmp_path}/clms.db"
+    system = bootstrap(Settings(database_url=database_url, **settings), clock=lambda: NOW)
     system.migrate()
     with system.uow() as work:
         for provider in PROVIDERS:

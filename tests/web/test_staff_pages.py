@@ -19,6 +19,7 @@ from tests.builders import DISTRICT, child, identified
 from tests.web.staff import (
     ALMATY_WORKER,
     MONITOR,
+    PASSWORD,
     SUPERVISOR,
     WORKER,
     csrf_of,
@@ -62,7 +63,7 @@ def test_logging_in_sets_a_strict_http_only_cookie_and_goes_to_the_page_asked_fo
     number = a_case(system)
     response = client.post(
         "/login",
-        data={"username": WORKER.username, "password": "a long enough passphrase",
+        data={"username": WORKER.username, "password": PASSWORD,
               "next": f"/cases/{number}"},
         follow_redirects=False,
     )  # fmt: skip
@@ -79,7 +80,7 @@ def test_logging_in_sets_a_strict_http_only_cookie_and_goes_to_the_page_asked_fo
 def test_a_next_page_on_another_site_is_ignored_after_logging_in(client: TestClient) -> None:
     response = client.post(
         "/login",
-        data={"username": WORKER.username, "password": "a long enough passphrase",
+        data={"username": WORKER.username, "password": PASSWORD,
               "next": "//elsewhere.example/phish"},
         follow_redirects=False,
     )  # fmt: skip
@@ -89,7 +90,7 @@ def test_a_next_page_on_another_site_is_ignored_after_logging_in(client: TestCli
 
 def test_a_monitor_lands_on_the_identification_form(client: TestClient) -> None:
     response = client.post(
-        "/login", data={"username": MONITOR.username, "password": "a long enough passphrase"},
+        "/login", data={"username": MONITOR.username, "password": PASSWORD},
         follow_redirects=False,
     )  # fmt: skip
 
@@ -106,6 +107,31 @@ def test_a_wrong_password_shows_the_same_words_as_an_unknown_user_with_401(
     assert "Wrong username or password" in wrong.text
     assert _error_of(wrong.text) == _error_of(unknown.text)
     assert SESSION_COOKIE not in client.cookies
+
+
+def test_too_many_logins_from_one_address_are_told_to_wait(client: TestClient) -> None:
+    for _ in range(10):
+        client.post("/login", data={"username": WORKER.username, "password": "nope nope nope"})
+
+    response = client.post("/login", data={"username": WORKER.username, "password": PASSWORD})
+
+    assert response.status_code == 429
+    assert "too many login attempts" in _error_of(response.text)
+    assert SESSION_COOKIE not in client.cookies
+
+
+def test_the_session_cookie_is_secure_when_the_site_is_served_over_https(
+    tmp_path: Path,
+) -> None:
+    system = staff_system(tmp_path, public_url="https://clms.example.kz")
+    with TestClient(create_app(system)) as client:
+        response = client.post(
+            "/login", data={"username": WORKER.username, "password": PASSWORD},
+            follow_redirects=False,
+        )  # fmt: skip
+    system.engine.dispose()
+
+    assert "Secure" in response.headers["set-cookie"]
 
 
 def test_a_page_without_a_login_redirects_to_the_login_page(client: TestClient) -> None:
