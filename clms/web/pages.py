@@ -1,0 +1,277 @@
+"""The staff's pages, rendered on the server: logging in and out, the caseload, a case with
+the actions allowed now, and the monitor's identification form for a phone. Thin like the
+API: each page turns a form into one command for the one door, as the logged-in user; who
+may do what is decided at the door, never here.
+
+Labels are English for now, each passed through `_` so that a later pass can translate
+them without touching the templates' structure."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from datetime import datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+from fastapi import APIRouter, Request
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from pydantic import BaseModel, ValidationError
+from starlette.concurrency import run_in_threadpool
+
+from clms.bootstrap import App
+from clms.domain.access import Forbidden, NotAuthenticated, User
+from clms.domain.errors import ClmsError, InvalidInput, one_of
+from clms.domain.model import Child, ClosureReason, Observation, Role
+from clms.ports import CaseQuery
+from clms.services import commands as c
+from clms.services.cases import index_of
+from clms.states import CASE_LIFECYCLE
+from clms.web import schemas as s
+from clms.web.api import ACTIONS
+from clms.web.auth import CSRF_FIELD, SESSION_COOKIE, UserApp, csrf_token, system_of, token_of
+from clms.web.problems import status_of
+
+router = APIRouter(include_in_schema=False)
+M = TypeVar("M", bound=BaseModel)
+TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
+STYLESHEET = Path(__file__).parent / "static" / "staff.css"
+CASELOAD_SIZE = 200
+# The same words for every failed login, so that a guess learns nothing.
+LOGIN_FAILED = "Wrong username or password, or the account is locked for a while."
+
+# The forms a case page offers for each trigger its lifecycle allows now: answering and
+# cancelling a referral happen while referred; a relapse is found by a follow-up visit.
+FORMS_FOR_TRIGGER: dict[str, tuple[str, ...]] = {
+    "assess": ("assess",),
+    "screen_out": ("screen-out",),
+    "refer": ("refer",),
+    "cancel_referral": ("answer-referral", "cancel-referral"),
+    "start_service": ("start-service",),
+    "relapse": ("follow-up",),
+    "close": ("close",),
+    "reopen": ("reopen",),
+    "mark_lost": ("mark-lost",),
+    "resume": ("resume",),
+}
+CASE_WORKERS = (Role.SOCIAL_WORKER, Role.SUPERVISOR)
+
+
+def _(text: str) -> str:
+    """Identity until the staff pages get their catalogues."""
+    return text
+
+
+async def _ask(system: App, command: c.Command[Any]) -> Any:
+    """The door, in a worker thread: the database work must not block the event loop."""
+    return await run_in_threadpool(system.handle, command)
+
+
+def _render(request: Request, name: str, context: dict[str, Any], status: int = 200) -> Response:
+    user: User | None = getattr(request.state, "user", None)
+    token = token_of(request)
+    frame = {
+        "_": _,
+        "user": user,
+        "csrf_field": CSRF_FIELD,
+        "csrf": csrf_token(system_of(request), token) if user and token else "",
+    }
+    return TEMPLATES.TemplateResponse(request, name, {**frame, **context}, status_code=status)
+
+
+def _local(target: str) -> str:
+    """`target` if it is a path on this site; anything else could send the user away."""
+    return target if target.startswith("/") and not target.startswith("//") else ""
+
+
+def _home(user: User) -> str:
+    return "/identify" if user.role is Role.MONITOR else "/cases"
+
+
+@router.get("/static/staff.css")
+def stylesheet() -> FileResponse:
+    return FileResponse(STYLESHEET, media_type="text/css")
+
+
+# --- logging in and out ----------------------------------------------------------------
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_page(request: Request, next: str = "") -> Response:
+    return _render(request, "staff/login.html", {"next": _local(next), "error": ""})
+
+
+@router.post("/login", response_class=HTMLResponse)
+async def log_in(request: Request) -> Response:
+    form = await request.form()
+    target = _local(str(form.get("next", "")))
+    try:
+        request.app.state.login_throttle.allow(request.client.host if request.client else "")
+        username, password = str(form.get("username", "")), str(form.get("password", ""))
+        session = await _ask(system_of(request), c.LogIn(username, password, "page"))
+    except ClmsError as refused:
+        return _login_refused(request, form, refused)
+    response = RedirectResponse(target or _home(session.user), status_code=303)
+    response.set_cookie(
+        SESSION_COOKIE, session.token, httponly=True, samesite="strict", path="/",
+        secure=system_of(request).settings.public_url.startswith("https://"),
+    )  # fmt: skip
+    return response
+
+
+def _login_refused(request: Request, form: Mapping[str, Any], refused: ClmsError) -> Response:
+    """The login form again: the same words for every wrong guess; a throttled address
+    is told to wait."""
+    guessed = isinstance(refused, NotAuthenticated | InvalidInput)
+    error, status = (LOGIN_FAILED, 401) if guessed else (refused.message, status_of(refused))
+    context = {"next": _local(str(form.get("next", ""))), "error": error,
+               "username": form.get("username", "")}  # fmt: skip
+    return _render(request, "staff/login.html", context, status)
+
+
+@router.post("/logout")
+async def log_out(request: Request, system: UserApp) -> Response:
+    await _ask(system_of(request), c.LogOut(token_of(request)))
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+# --- the caseload and a case -------------------------------------------------------------
+
+
+@router.get("/cases", response_class=HTMLResponse)
+async def caseload(request: Request, system: UserApp) -> Response:
+    """The cases of the user's area (the door narrows the list), overdue first."""
+    cases = await _ask(system, c.ListCases(CaseQuery(limit=CASELOAD_SIZE)))
+    context = {"cases": cases, "now": system.clock(), "area": system.user.area}
+    return _render(request, "staff/cases.html", context)
+
+
+@router.get("/cases/{number}", response_class=HTMLResponse)
+async def case_page(request: Request, system: UserApp, number: str) -> Response:
+    return await _case_page(request, system, number)
+
+
+@router.post("/cases/{number}/{action}", response_class=HTMLResponse)
+async def act(request: Request, system: UserApp, number: str, action: str) -> Response:
+    """An action from a case page's form; a refusal shows the page again with its reason."""
+    try:
+        build = ACTIONS[one_of(action, ACTIONS, "action")]
+        form = await request.form()
+        await _ask(system, build(number, _action_in(form), _version(form)))
+    except ClmsError as refused:
+        return await _case_page(request, system, number, refused)
+    return RedirectResponse(f"/cases/{number}", status_code=303)
+
+
+async def _case_page(
+    request: Request, system: App, number: str, refused: ClmsError | None = None
+) -> Response:
+    if system.user.role not in CASE_WORKERS:
+        raise Forbidden("the case pages are for social workers and supervisors")
+    case = await _ask(system, c.GetCase(number))
+    providers = await _ask(system, c.ListProviders())
+    context = {
+        "case": case, "index": index_of(case, system.rules),
+        "history": sorted(case.history, key=lambda h: h.seq, reverse=True),
+        "forms": _forms_allowed(case.state), "providers": providers,
+        "service_types": system.rules.service_types.values(),
+        "closures": [r.value for r in ClosureReason],
+        "error": refused.message if refused else "",
+    }  # fmt: skip
+    status = status_of(refused) if refused else 200
+    return _render(request, "staff/case.html", context, status)
+
+
+def _forms_allowed(state: str) -> list[str]:
+    triggers = CASE_LIFECYCLE.triggers_from(state)
+    return [form for t in triggers for form in FORMS_FOR_TRIGGER.get(t, ())]
+
+
+def _action_in(form: Mapping[str, Any]) -> s.ActionIn:
+    """The form's fields that an action reads; a blank field is one not given."""
+    given = {k: v for k, v in form.items() if k in s.ActionIn.model_fields and v != ""}
+    return _validated(s.ActionIn, given)
+
+
+def _validated(model: type[M], data: Mapping[str, Any]) -> M:
+    """`model` from a form, or InvalidInput naming the first wrong field."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as wrong:
+        first = wrong.errors()[0]
+        field = ".".join(str(p) for p in first["loc"])
+        raise InvalidInput(f"{field}: {first['msg']}", field=field) from None
+
+
+def _version(form: Mapping[str, Any]) -> int:
+    version = str(form.get("version", ""))
+    if not version.isdigit():
+        raise InvalidInput("the form lacks the case's version: reload the page", field="version")
+    return int(version)
+
+
+# --- identifying a child -------------------------------------------------------------------
+
+
+@router.get("/identify", response_class=HTMLResponse)
+async def identify_page(request: Request, system: UserApp) -> Response:
+    return _identify_form(request, system, {"submission_id": str(uuid.uuid4())})
+
+
+@router.post("/identify", response_class=HTMLResponse)
+async def identify(request: Request, system: UserApp) -> Response:
+    """One child, from the phone form; its submission id makes a double tap one case."""
+    form = await request.form()
+    filled = {**form, "activities": form.getlist("activities")}
+    try:
+        child, seen = _identification(filled, system.user, system.clock())
+        result = await _ask(system, c.Identify(child, seen, system.clock()))
+    except ClmsError as refused:
+        return _identify_form(request, system, filled, refused)
+    context = {"result": result, "category": result.classification.category.value}
+    return _render(request, "staff/identified.html", context)
+
+
+def _identification(
+    form: Mapping[str, Any], user: User, now: datetime
+) -> tuple[Child, Observation]:
+    child_fields = ("first_name", "last_name", "birth_date", "sex", "district")
+    body = _validated(s.IdentificationIn, {
+        "submission_id": form.get("submission_id", ""),
+        "child": {name: form.get(name, "") for name in child_fields},
+        "activities": form.get("activities", []),
+        "hours_per_week": form.get("hours_per_week") or None,
+        "in_school": form.get("in_school") == "yes",
+    })  # fmt: skip
+    if not body.submission_id.strip():
+        raise InvalidInput("the form lacks its submission id: reload it", field="submission_id")
+    seen = Observation(
+        body.submission_id.strip(), user.username, now, tuple(body.activities),
+        hours_per_week=body.hours_per_week, in_school=body.in_school,
+    )  # fmt: skip
+    return Child(**body.child.model_dump()), seen
+
+
+def _identify_form(
+    request: Request, system: App, filled: Mapping[str, Any], refused: ClmsError | None = None
+) -> Response:
+    context = {
+        "filled": filled, "districts": _districts_for(system),
+        "activities": sorted(system.rules.activities.values(), key=lambda a: a.label),
+        "error": refused.message if refused else "",
+        "error_field": refused.field if refused else "",
+    }  # fmt: skip
+    return _render(request, "staff/identify.html", context, status_of(refused) if refused else 200)
+
+
+def _districts_for(system: App) -> list[Any]:
+    """The districts a user may log a child in: their own, their region's, or all."""
+    user, districts = system.user, system.rules.districts.values()
+    if user.role in (Role.MONITOR, Role.SOCIAL_WORKER):
+        return [d for d in districts if d.code == user.area]
+    if user.role is Role.SUPERVISOR:
+        return [d for d in districts if d.region == user.area]
+    return list(districts)
