@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from fastapi import APIRouter, Request
-from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, ValidationError
 from starlette.concurrency import run_in_threadpool
@@ -36,7 +36,6 @@ from clms.web.problems import status_of
 router = APIRouter(include_in_schema=False)
 M = TypeVar("M", bound=BaseModel)
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
-STYLESHEET = Path(__file__).parent / "static" / "staff.css"
 CASELOAD_SIZE = 200
 # The same words for every failed login, so that a guess learns nothing.
 LOGIN_FAILED = "Wrong username or password, or the account is locked for a while."
@@ -87,11 +86,6 @@ def _local(target: str) -> str:
 
 def _home(user: User) -> str:
     return "/identify" if user.role is Role.MONITOR else "/cases"
-
-
-@router.get("/static/staff.css")
-def stylesheet() -> FileResponse:
-    return FileResponse(STYLESHEET, media_type="text/css")
 
 
 # --- logging in and out ----------------------------------------------------------------
