@@ -21,6 +21,7 @@ import time
 from collections import Counter
 from contextlib import suppress
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +44,8 @@ ROOT = Path(__file__).resolve().parents[2]
 PREFECT = str(Path(sys.executable).with_name("prefect"))
 CHECK_FLOW, DELIVER_FLOW = "satisfactory-alternative-check", "deliver-reminders"
 CASES_PER_DISTRICT = 2
+# The flows run on the workers' own clock: the cases are that much older than now.
+MONTHS_AGO = datetime.now(UTC) - timedelta(days=90)
 GATE_SECONDS = 7.0  # under the SMS adapter's 10 s timeout: a held request must not time out
 # A flow run's own log line, which its process writes to the log of the worker that ran it.
 RAN = re.compile(r"/runs/flow-run/([0-9a-f-]+)")
@@ -195,7 +198,8 @@ def cases_in_every_district(app: App) -> dict[str, set[str]]:
         add_staff(app, f"SW {district}", "social_worker", district, 100 + n)
         for k in range(CASES_PER_DISTRICT):
             who = child(first=f"Child{n}x{k}", last=f"Family{n}", district=district)
-            numbers.setdefault(region, set()).add(identified(app, f"{district}-{k}", who=who))
+            number = identified(app, f"{district}-{k}", who=who, at=MONTHS_AGO)
+            numbers.setdefault(region, set()).add(number)
     for n, region in enumerate(sorted(numbers)):
         add_staff(app, f"Supervisor {region}", "supervisor", region, 200 + n)
         add_staff(app, f"Coordinator {region}", "coordinator", region, 300 + n)

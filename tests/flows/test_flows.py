@@ -52,7 +52,7 @@ def test_the_check_flow_publishes_its_summary_as_a_markdown_artifact(flows_app: 
 
 def latest_artifact(key: str) -> str:
     """Read through the API itself: Prefect 3.8.8's own read_artifacts sends nulls that its
-    server (with FastAPI 0.154) refuses with 422."""
+    server refuses with 422 under FastAPI 0.151 and later."""
     query = {"artifacts": {"key": {"any_": [key]}}, "sort": "CREATED_DESC", "limit": 1, "offset": 0}
     with get_client(sync_client=True) as client:
         response = client._client.post("/artifacts/filter", json=query)
