@@ -1,30 +1,20 @@
-"""The daily check as a Prefect flow: thin, it runs each rule's query, maps the cases it
-found in chunks over a task, and reports a summary (return value and markdown artifact).
-The logic is in clms.services.check."""
+"""The daily check as a Prefect flow: thin, it runs each rule as one task (the rule's
+cases in chunks, a transaction each) and reports a summary (return value and markdown
+artifact). The steps are in clms.workflows.steps, the logic in clms.services.check."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from prefect import flow, task, unmapped
+from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact
 
-from clms.bootstrap import current_app
-from clms.domain.check import CheckRule
-from clms.domain.reminders import RUN_ORDER
 from clms.services import check
-from clms.services.commands import ActOnCheckChunk, FindCheckChunks
+from clms.workflows import steps
 
-
-@task(retries=2, retry_delay_seconds=5)
-def find_chunks(rule: CheckRule, now: datetime, region: str | None) -> list[list[int]]:
-    return current_app().handle(FindCheckChunks(rule, now, region))
-
-
-@task(retries=2, retry_delay_seconds=5)
-def act_on_chunk(rule: CheckRule, case_ids: list[int], now: datetime) -> check.ChunkResult:
-    return current_app().handle(ActOnCheckChunk(rule, case_ids, now))
+# One task run per rule, whatever the number of cases: a constant per flow run.
+check_rule = task(retries=2, retry_delay_seconds=5)(steps.check_rule)
 
 
 @flow(name="satisfactory-alternative-check")
@@ -33,11 +23,6 @@ def satisfactory_alternative_check(
 ) -> dict[str, Any]:
     """For every open case (of `region`, or all): does the child have a satisfactory
     alternative, and if not, who must act? Running it twice for one `now` sends nothing twice."""
-    moment = now or current_app().clock()
-    results: dict[CheckRule, list[check.ChunkResult]] = {}
-    for rule in RUN_ORDER:  # one rule after the other: the changing rules come first
-        chunks = find_chunks(rule, moment, region)
-        results[rule] = act_on_chunk.map(unmapped(rule), chunks, unmapped(moment)).result()
-    summary = check.summarise(results, moment, region)
+    summary = steps.run_check(now, region, check_rule)
     create_markdown_artifact(key="check-summary", markdown=check.summary_markdown(summary))
     return summary

@@ -1,31 +1,19 @@
 """Delivering the outbox as a Prefect flow: batches of due reminders, each claimed
-atomically (several deliverers never send one row twice). Logic: clms.services.outbox."""
+atomically under a lease (several workers never send one row twice). Steps:
+clms.workflows.steps; logic: clms.services.outbox."""
 
 from __future__ import annotations
 
-import os
-import socket
-from collections import Counter
-
 from prefect import flow, task
+from prefect.cache_policies import NO_CACHE
 
-from clms.bootstrap import current_app
-from clms.services.commands import DeliverDue
+from clms.workflows import steps
 
-
-@task
-def deliver_batch(worker: str) -> dict[str, int]:
-    return current_app().handle(DeliverDue(worker))
+# Every call sends what is due now: a result cached from an earlier call would skip it.
+deliver_batch = task(cache_policy=NO_CACHE)(steps.deliver_batch)
 
 
 @flow(name="deliver-reminders")
 def deliver_reminders(max_batches: int = 20, worker: str | None = None) -> dict[str, int]:
     """Sends due reminders until none is left (or `max_batches` were sent)."""
-    name = worker or f"{socket.gethostname()}-{os.getpid()}"
-    total: Counter[str] = Counter()
-    for _ in range(max_batches):
-        outcomes = deliver_batch(name)
-        total.update(outcomes)
-        if not outcomes:
-            break
-    return dict(total)
+    return steps.run_delivery(max_batches, worker, deliver_batch)

@@ -18,27 +18,33 @@ def check(
     now: Now = None,
     as_json: AsJson = False,
 ) -> None:
-    """Run the daily check once: who must act for every open case; writes the reminders."""
+    """Run the daily check once: who must act for every open case; writes the reminders.
+
+    With PREFECT_API_URL set, it runs as a flow run on that Prefect server; without it, the \
+same steps run in this process and no Prefect server is started. It says which."""
     quiet_prefect()
-    # The flows import Prefect, which takes seconds: only the commands that run them wait.
-    from clms.workflows.check import satisfactory_alternative_check
+    from clms.workflows.steps import check_once, where_runs_go
 
     with refusals(as_json):
         system = open_app(now)
         use_app(system)
-        summary = satisfactory_alternative_check(now=system.clock(), region=region)
+        summary = check_once(system.clock(), region)
         emit(as_json, summary, lambda: check_text(summary))
+    typer.echo(f"ran {where_runs_go()}", err=True)
 
 
 def deliver(as_json: AsJson = False) -> None:
-    """Send the due reminders once (retries wait for their time)."""
+    """Send the due reminders once (retries wait for their time).
+
+    With PREFECT_API_URL set, it runs as a flow run on that Prefect server; without it, the \
+same steps run in this process and no Prefect server is started. It says which."""
     quiet_prefect()
-    from clms.workflows.deliver import deliver_reminders
+    from clms.workflows.steps import deliver_once, where_runs_go
 
     with refusals(as_json):
         system = open_app()
         use_app(system)
-        outcomes = deliver_reminders()
+        outcomes = deliver_once()
         emit(
             as_json,
             outcomes,
@@ -48,6 +54,7 @@ def deliver(as_json: AsJson = False) -> None:
             setting = CHANNEL_SETTINGS.get(channel, "its settings")
             typer.echo(f"no {channel} channel is configured (set {setting}): "
                        f"{count} reminders wait", err=True)  # fmt: skip
+    typer.echo(f"ran {where_runs_go()}", err=True)
 
 
 def reminders(

@@ -17,6 +17,7 @@ from clms.config_files import DEFAULT_CONFIG_DIR
 from clms.domain.errors import InvalidInput
 from clms.services.commands import GetMode, SetMode
 from clms.settings import Settings
+from clms.workflows.steps import where_runs_go
 
 Dev = Annotated[
     bool,
@@ -84,13 +85,17 @@ def _logins_text(logins: list[dict[str, str]]) -> str:
 
 
 def scheduler(dev: Dev = False) -> None:
-    """Run the schedule alone (check daily, delivery every few minutes), in this process only."""
+    """Run the schedule alone (check daily, delivery every few minutes), in this process only.
+
+    Each run is a flow run on the Prefect server in PREFECT_API_URL when it is set, else it \
+runs in this process (no Prefect server is started)."""
     with refusals(False):
         refuse_public_secrets(Settings(), dev)
     with schedule_in_this_process(True) as system:
         settings = system.settings
         typer.echo(
-            f"schedule running: check {settings.check_cron}, delivery {settings.deliver_cron} (UTC)"
+            f"schedule running: check {settings.check_cron}, delivery {settings.deliver_cron} "
+            f"(UTC), {where_runs_go()}"
         )
         with suppress(KeyboardInterrupt):  # Ctrl-C is how this process is meant to stop
             threading.Event().wait()
@@ -104,7 +109,10 @@ def serve(
     ] = True,
     dev: Dev = False,
 ) -> None:
-    """Serve the answer pages, and run the schedule in this process (the embedded mode)."""
+    """Serve the answer pages, and run the schedule in this process (the embedded mode).
+
+    Each scheduled run is a flow run on the Prefect server in PREFECT_API_URL when it is \
+set, else it runs in this process (no Prefect server is started)."""
     quiet_prefect()
     import uvicorn
 
@@ -169,11 +177,11 @@ def _shipped_defaults(name: str) -> set[str]:
 def schedule_in_this_process(runs_here: bool) -> Iterator[App]:
     """The system, made the flows' own. With `runs_here`, this process takes the schedule's
     lock (a second one is refused: APScheduler cannot share its job store) and runs the
-    schedule until the block ends."""
+    schedule until the block ends: each run is a flow run on the Prefect server in
+    PREFECT_API_URL, or runs in this process when it is not set (no server is started)."""
     quiet_prefect()
-    from clms.workflows.check import satisfactory_alternative_check
-    from clms.workflows.deliver import deliver_reminders
     from clms.workflows.schedule import background_scheduler, lock_for
+    from clms.workflows.steps import check_once, deliver_once
 
     with refusals(False):
         system = open_app()
@@ -181,7 +189,7 @@ def schedule_in_this_process(runs_here: bool) -> Iterator[App]:
         lock = lock_for(system)
         if runs_here:
             lock.acquire()
-    schedule = background_scheduler(system, satisfactory_alternative_check, deliver_reminders)
+    schedule = background_scheduler(system, check_once, deliver_once)
     if runs_here:
         schedule.start()
     try:

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
+from uuid import UUID
 
 from prefect.client.orchestration import get_client
 
 from clms.bootstrap import App, bootstrap, use_app
 from clms.domain.check import CheckRule
+from clms.domain.reminders import RUN_ORDER
 from clms.services import commands as c
 from clms.settings import Settings
-from clms.workflows.check import act_on_chunk, find_chunks, satisfactory_alternative_check
+from clms.workflows.check import check_rule, satisfactory_alternative_check
 from clms.workflows.deliver import deliver_reminders
 from tests.builders import (
     DAY,
@@ -22,6 +25,7 @@ from tests.builders import (
     reminders_of,
     rules_of,
 )
+from tests.servers import wait_until
 
 
 def test_the_check_flow_returns_counts_per_rule_and_district_and_runs_idempotently(
@@ -48,7 +52,7 @@ def test_the_check_flow_publishes_its_summary_as_a_markdown_artifact(flows_app: 
 
 def latest_artifact(key: str) -> str:
     """Read through the API itself: Prefect 3.8.8's own read_artifacts sends nulls that its
-    server (with FastAPI 0.154) refuses with 422."""
+    server refuses with 422 under FastAPI 0.151 and later."""
     query = {"artifacts": {"key": {"any_": [key]}}, "sort": "CREATED_DESC", "limit": 1, "offset": 0}
     with get_client(sync_client=True) as client:
         response = client._client.post("/artifacts/filter", json=query)
@@ -56,15 +60,54 @@ def latest_artifact(key: str) -> str:
     return str(response.json()[0]["data"])
 
 
-def test_the_tasks_work_on_chunks_of_cases_not_one_task_per_case(flows_app: App) -> None:
-    numbers = [
+def test_a_rule_acts_on_the_cases_it_finds_a_chunk_at_a_time(flows_app: App) -> None:
+    use_app(chunks_of_two(flows_app))
+    names = ["Мадина", "Ерлан", "Дана"]
+    for n, name in enumerate(names):
         identified(flows_app, f"c{n}", who=child(first=name))
-        for n, name in enumerate(["Мадина", "Ерлан", "Дана"])
-    ]
-    chunks = find_chunks.fn(CheckRule.NOT_ASSESSED, NOW + 8 * DAY, None)
-    assert chunks == [[1, 2, 3]]  # one chunk holds up to check_chunk_size cases
-    result = act_on_chunk.fn(CheckRule.NOT_ASSESSED, chunks[0], NOW + 8 * DAY)
-    assert result.found == {"KZ-TUR-MAK": 3} and len(set(numbers)) == 3
+    chunks = check_rule.fn(CheckRule.NOT_ASSESSED, NOW + 8 * DAY, None)
+    assert [sum(chunk.found.values()) for chunk in chunks] == [2, 1]
+
+
+def test_the_check_flow_makes_one_task_run_per_rule_as_many_for_thirty_cases_as_for_three(
+    flows_app: App,
+) -> None:
+    use_app(chunks_of_two(flows_app))
+    counts = []
+    for first, last in ((0, 3), (3, 30)):
+        for n in range(first, last):
+            identified(flows_app, f"c{n}", who=child(first=f"Child{n}", last=f"Family{n}"))
+        state = satisfactory_alternative_check(now=NOW + 8 * DAY, return_state=True)
+        counts.append(task_runs_of(state.state_details.flow_run_id))
+    assert counts == [len(RUN_ORDER), len(RUN_ORDER)]
+
+
+def chunks_of_two(app: App) -> App:
+    """The same database, the check working in chunks of two cases."""
+    settings = Settings(database_url=app.settings.database_url, check_chunk_size=2)
+    return bootstrap(settings, clock=app.clock)
+
+
+def task_runs_of(flow_run_id: UUID | None) -> int:
+    """The server records task runs from events, a moment after they ran: counted once all
+    are completed and no more came for a second."""
+    counts: list[list[str]] = []
+
+    def settled() -> bool:
+        counts.append(task_run_states(flow_run_id))
+        time.sleep(0.5)
+        return len(counts) > 2 and counts[-1] == counts[-3] and set(counts[-1]) == {"COMPLETED"}
+
+    wait_until(settled, f"the task runs of {flow_run_id} did not settle: {counts[-1:]}", 60)
+    return len(counts[-1])
+
+
+def task_run_states(flow_run_id: UUID | None) -> list[str]:
+    query = {"flow_runs": {"id": {"any_": [str(flow_run_id)]}}, "limit": 200}
+    with get_client(sync_client=True) as client:
+        response = client._client.post("/task_runs/filter", json=query)
+    response.raise_for_status()
+    return sorted(str(run["state_type"]) for run in response.json())
 
 
 def test_the_delivery_flow_sends_due_reminders_through_the_adapters(flows_app: App) -> None:
