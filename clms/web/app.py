@@ -11,7 +11,7 @@ from urllib.parse import parse_qs
 
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
-from fastapi.responses import HTMLResponse, PlainTextResponse, Response
+from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -53,6 +53,11 @@ def create_app(system: App) -> FastAPI:
             return await http_exception_handler(request, error)
         lang = _language(request.query_params.get("lang"))
         return _message(request, lang, "invalid", texts(lang)["invalid_detail"], 404)
+
+    @web.get("/", include_in_schema=False)
+    def home() -> RedirectResponse:
+        """Where `clms serve` opens: the caseload, or the login page for nobody yet."""
+        return RedirectResponse("/cases", status_code=303)
 
     @web.get("/health", response_class=PlainTextResponse, include_in_schema=False)
     def health() -> str:
