@@ -4,6 +4,7 @@ follow-ups, identifications and history entries."""
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, fields
+from functools import cache
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -146,7 +147,7 @@ def identification_from_row(row: IdentificationRow) -> Identification:
 
 
 def history_columns(case_id: int, entry: HistoryEntry) -> dict[str, Any]:
-    return {**asdict(entry), "case_id": case_id}
+    return {**shallow_fields(entry), "case_id": case_id}
 
 
 def history_entry_from_row(row: HistoryRow) -> HistoryEntry:
@@ -156,9 +157,20 @@ def history_entry_from_row(row: HistoryRow) -> HistoryEntry:
 def _columns_but_id(case_id: int, part: Referral | FollowUp) -> dict[str, Any]:
     """A part's fields as its row's columns, with the case it belongs to. The id is left
     out: the database gives it, and an update must not rewrite it."""
-    values = asdict(part)
+    values = shallow_fields(part)
     values.pop("id")
     return {**values, "case_id": case_id}
+
+
+def shallow_fields(part: Any) -> dict[str, Any]:
+    """A dataclass's fields by name, the values as they are: dataclasses.asdict deep-copies
+    every value, a tenth of the daily check's time when it writes thousands of rows."""
+    return {name: getattr(part, name) for name in _field_names(type(part))}
+
+
+@cache
+def _field_names(kind: type) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(kind))
 
 
 def _part_from_row(kind: type[_Part], row: Any, **unlike: Any) -> _Part:
