@@ -4,8 +4,8 @@ follow-ups, identifications and history entries."""
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, fields
-from functools import cache
 from datetime import datetime
+from functools import cache
 from typing import Any, TypeVar
 
 from clms.adapters.db.tables import (

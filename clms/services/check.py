@@ -10,7 +10,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 
-from clms.domain.check import CheckRule, Finding
+from clms.domain.check import CheckRule
 from clms.domain.errors import Conflict
 from clms.domain.lifecycle import Act
 from clms.domain.model import Actor, Case, Role
