@@ -399,7 +399,7 @@ def _load_parts_of_many(session: Session, case_ids: list[int]) -> dict[int, Case
             grouped[row.case_id].append(row)
         return grouped
 
-    tables = [t.__table__ for t in (IdentificationRow, ReferralRow, FollowUpRow)]  # type: ignore[attr-defined]
+    tables: list[Any] = [IdentificationRow.__table__, ReferralRow.__table__, FollowUpRow.__table__]  # type: ignore[attr-defined]
     identified, referred, followed = (rows_by_case(t, (t.c.case_id, t.c.id)) for t in tables)
     history = rows_by_case(HISTORY, (HISTORY.c.case_id, HISTORY.c.seq))
     return {
