@@ -1,34 +1,44 @@
-"""How long the daily check takes: on the demo, and on a synthetic caseload of N cases
-(default 100,000) written straight into the tables. Prints its figures; run with
-`make bench-check` or `python benchmarks/check.py [N]`.
+"""The daily check at scale, side by side with its raw-SQL floor (benchmarks/floor.py):
+one synthetic caseload written straight into the tables, copied, and checked three times
+on each copy: the first run, the same day again (nothing new), the next day. Each run is
+a process of its own (its peak memory is its own), the project and the floor taking
+turns. Prints a table and one JSON line; `make bench`, or
 
-The check runs twice per database: once through the services alone (the SQL and the
-Python that acts on what it finds), once as the Prefect flow (adds task runs; the flow's
-temporary API server is started by a warm-up run first and not counted)."""
+    python benchmarks/check.py [CASES] [--postgresql]
+
+The project's side goes through App.handle, as the flow's tasks do (FindCheckChunks once
+per rule, ActOnCheckChunk once per chunk), without Prefect: a task run costs 5-8 ms here,
+and the flow maps one per chunk, so the task runs are counted, not timed."""
 
 from __future__ import annotations
 
+import json
 import os
 import random
+import resource
+import shutil
+import sqlite3
+import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
-os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-os.environ.setdefault("PREFECT_LOGGING_LEVEL", "ERROR")
+from sqlalchemy import insert
 
-from sqlalchemy import insert  # noqa: E402
+from clms.adapters.db.tables import CaseRow, FollowUpRow, ProviderRow, ReferralRow, StaffRow
+from clms.bootstrap import App, bootstrap
+from clms.domain.reminders import RUN_ORDER
+from clms.services.commands import ActOnCheckChunk, FindCheckChunks
+from clms.settings import Settings
 
-from clms import demo  # noqa: E402
-from clms.adapters.db.tables import CaseRow, FollowUpRow, ProviderRow, ReferralRow, StaffRow  # noqa: E402
-from clms.bootstrap import App, bootstrap  # noqa: E402
-from clms.domain.reminders import RUN_ORDER  # noqa: E402
-from clms.services import check  # noqa: E402
-from clms.settings import Settings  # noqa: E402
-
+ROOT = Path(__file__).resolve().parent.parent
 NOW = datetime(2026, 11, 22, 2, 0, tzinfo=UTC)
+DAYS = (("first run", NOW), ("same day again", NOW), ("next day", NOW + timedelta(days=1)))
 STATES = (
     ["identified"] * 20
     + ["assessed"] * 10
@@ -38,38 +48,11 @@ STATES = (
 )
 
 
-def fresh_app(clock: datetime) -> App:
-    app = bootstrap(
-        Settings(database_url=f"sqlite:///{tempfile.mkdtemp()}/bench.db"), clock=lambda: clock
-    )
-    app.migrate()
-    return app
-
-
-def run_services(app: App, now: datetime) -> dict[str, int]:
-    found: dict[str, int] = {}
-    for rule in RUN_ORDER:
-        for chunk in check.candidate_chunks(
-            rule, now, None, app.uow(), app.settings.check_chunk_size
-        ):
-            result = check.act_on_chunk(rule, chunk, now, app.uow(), app.rules, app.links())
-            found[rule.value] = found.get(rule.value, 0) + sum(result.found.values())
-    return found
-
-
-def run_flow(app: App, now: datetime) -> dict[str, Any]:
-    from clms.bootstrap import use_app
-    from clms.workflows.check import satisfactory_alternative_check
-
-    use_app(app)
-    return satisfactory_alternative_check(now=now)
-
-
-def timed(label: str, action: Any) -> Any:
-    start = time.perf_counter()
-    result = action()
-    print(f"  {label:<44} {time.perf_counter() - start:8.2f} s")
-    return result
+def app_on(url: str, chunk_size: int | None = None) -> App:
+    settings = Settings(database_url=url)
+    if chunk_size:
+        settings = Settings(database_url=url, check_chunk_size=chunk_size)
+    return bootstrap(settings, clock=lambda: NOW)
 
 
 def synthetic(app: App, count: int, rng: random.Random) -> None:
@@ -123,26 +106,131 @@ def _follow_ups(case: dict[str, Any]) -> list[dict[str, Any]]:
              "note": "", "evidence": ""} for d in (30, 90, 180)]  # fmt: skip
 
 
+# --- one run, in a process of its own ---------------------------------------------------
+
+
+def run_project(url: str, now: datetime, chunk_size: int) -> dict[str, Any]:
+    app = app_on(url, chunk_size)
+    found, chunks = 0, 0
+    start = time.perf_counter()
+    for rule in RUN_ORDER:
+        for chunk in app.handle(FindCheckChunks(rule, now)):
+            found += sum(app.handle(ActOnCheckChunk(rule, chunk, now)).found.values())
+            chunks += 1
+    return {"seconds": time.perf_counter() - start, "found": found, "chunks": chunks}
+
+
+def run_floor(url: str, now: datetime, chunk_size: int) -> dict[str, Any]:
+    from floor import Floor
+
+    app = app_on(url)
+    floor = Floor(app.engine, app.rules, chunk_size)
+    start = time.perf_counter()
+    found = floor.run(now)
+    return {"seconds": time.perf_counter() - start, "found": sum(found.values()), "chunks": 0}
+
+
+def one_run(side: str, url: str, now: str, chunk_size: str) -> None:
+    run = run_project if side == "project" else run_floor
+    result = run(url, datetime.fromisoformat(now), int(chunk_size))
+    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(json.dumps(result | {"peak_mib": round(peak_kib / 1024)}))
+
+
+def in_a_process(side: str, url: str, now: datetime, chunk_size: int) -> dict[str, Any]:
+    command = [sys.executable, __file__, "--one-run", side, url, now.isoformat(), str(chunk_size)]
+    done = subprocess.run(command, check=True, capture_output=True, text=True, cwd=ROOT)
+    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+# --- the databases ------------------------------------------------------------------------
+
+
+@contextmanager
+def sqlite_copies(count: int) -> Iterator[tuple[str, str, float]]:
+    folder = Path(tempfile.mkdtemp(prefix="clms-bench-"))
+    template = folder / "template.db"
+    seconds = _generate(f"sqlite:///{template}", count)
+    with sqlite3.connect(template) as connection:  # everything in the file, none in the WAL
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    for side in ("project", "floor"):
+        shutil.copy(template, folder / f"{side}.db")
+    try:
+        yield f"sqlite:///{folder}/project.db", f"sqlite:///{folder}/floor.db", seconds
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@contextmanager
+def postgresql_copies(count: int) -> Iterator[tuple[str, str, float]]:
+    sys.path.insert(0, str(ROOT))
+    from tests.postgres import create_database, temporary_server
+
+    with temporary_server() as host:
+        seconds = _generate(create_database(host, "template_check"), count)
+        urls = [_copy_database(host, "template_check", side) for side in ("project", "floor")]
+        yield urls[0], urls[1], seconds
+
+
+def _copy_database(host: str, template: str, name: str) -> str:
+    import psycopg
+
+    from tests.postgres import PORT
+
+    with psycopg.connect(
+        host=host, port=PORT, user="postgres", dbname="postgres", autocommit=True
+    ) as c:
+        c.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    return f"postgresql+psycopg://postgres@/{name}?host={host}&port={PORT}"
+
+
+def _generate(url: str, count: int) -> float:
+    start = time.perf_counter()
+    app = app_on(url)
+    app.migrate()
+    synthetic(app, count, random.Random(1))
+    app.engine.dispose()
+    return time.perf_counter() - start
+
+
+# --- the report ---------------------------------------------------------------------------
+
+
+def measure(count: int, database: str, chunk_size: int) -> dict[str, Any]:
+    copies = postgresql_copies if database == "postgresql" else sqlite_copies
+    with copies(count) as (project_url, floor_url, generated):
+        print(f"{database}: {count:,} cases written in {generated:.1f} s; chunks of {chunk_size:,}")
+        runs = []
+        for day, now in DAYS:
+            project = in_a_process("project", project_url, now, chunk_size)
+            floor = in_a_process("floor", floor_url, now, chunk_size)
+            runs.append({"run": day, "project": project, "floor": floor,
+                         "ratio": round(project["seconds"] / floor["seconds"], 2)})  # fmt: skip
+            _print_row(runs[-1])
+    return {"database": database, "cases": count, "chunk_size": chunk_size, "runs": runs,
+            "date": date.today().isoformat(), "cores": os.cpu_count()}  # fmt: skip
+
+
+def _print_row(run: dict[str, Any]) -> None:
+    project, floor = run["project"], run["floor"]
+    task_runs = project["chunks"] + len(RUN_ORDER)  # the flow: a find per rule, a task per chunk
+    print(
+        f"  {run['run']:<16} {project['found']:>9,} found  project {project['seconds']:8.2f} s"
+        f" ({project['peak_mib']:>5} MiB, {task_runs:>4} task runs)  floor {floor['seconds']:7.2f} s"
+        f" ({floor['peak_mib']:>4} MiB, {floor['found']:>9,} found)  ratio {run['ratio']:5.2f}x"
+    )
+
+
 def main() -> None:
-    count = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
-    print("the daily check, seconds (one run each; these machines are noisy)")
-    warm = fresh_app(NOW)
-    timed("flow warm-up (temporary Prefect server)", lambda: run_flow(warm, NOW))
-
-    demo_app = fresh_app(NOW)
-    demo.load(demo_app, cases=300)
-    print("demo: 300 children")
-    timed("services", lambda: run_services(demo_app, NOW))
-    timed("flow, same day again (nothing new)", lambda: run_flow(demo_app, NOW))
-    timed("flow, next day", lambda: run_flow(demo_app, NOW + timedelta(days=1)))
-
-    big = fresh_app(NOW)
-    timed(f"writing {count:,} synthetic cases", lambda: synthetic(big, count, random.Random(1)))
-    found = timed("services, first run", lambda: run_services(big, NOW))
-    print(f"  found {sum(found.values()):,} cases needing action: {found}")
-    timed("flow, same day again (nothing new)", lambda: run_flow(big, NOW))
-    summary = timed("flow, next day", lambda: run_flow(big, NOW + timedelta(days=1)))
-    print(f"  next day: {summary['reminders']:,} new reminders")
+    if sys.argv[1:2] == ["--one-run"]:
+        one_run(*sys.argv[2:6])
+        return
+    words = [w for w in sys.argv[1:] if not w.startswith("--")]
+    count = int(words[0].replace("_", "")) if words else 200_000
+    database = "postgresql" if "--postgresql" in sys.argv else "sqlite"
+    chunk_size = Settings().check_chunk_size
+    print("the daily check, seconds, the project and its raw-SQL floor in turn")
+    print(json.dumps(measure(count, database, chunk_size)))
 
 
 if __name__ == "__main__":

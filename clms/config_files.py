@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import tomllib
 from collections.abc import Callable
+from functools import cache
 from importlib.resources import files
 from pathlib import Path
 from typing import Any, TypeVar
@@ -46,7 +47,12 @@ def configured_config_dir() -> Path:
     """CLMS_CONFIG_DIR when set (a deployment's own copy of config/), else the shipped one.
 
     Read at each call, not at import, so that every process honours its own environment."""
-    return Path(os.environ.get("CLMS_CONFIG_DIR") or DEFAULT_CONFIG_DIR)
+    return _config_dir(os.environ.get("CLMS_CONFIG_DIR") or "")
+
+
+@cache  # a Path a message: tens of thousands a night in the daily check
+def _config_dir(named: str) -> Path:
+    return Path(named) if named else DEFAULT_CONFIG_DIR
 
 
 def available_countries(config_dir: Path = DEFAULT_CONFIG_DIR) -> list[str]:

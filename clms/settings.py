@@ -26,7 +26,7 @@ class Settings(BaseSettings):
     webhook_secret: str = "development-only-webhook-secret"
     check_cron: str = "0 2 * * *"
     deliver_cron: str = "*/5 * * * *"
-    check_chunk_size: int = 2000
+    check_chunk_size: int = 5000
     delivery_max_attempts: int = 20
     delivery_base_delay_seconds: float = 60
     delivery_max_delay_seconds: float = 21600

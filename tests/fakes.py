@@ -62,6 +62,14 @@ class FakeCases:
         case.version += 1
         self._keep(case, index)
 
+    def get_many(self, case_ids: list[int]) -> dict[int, Case]:
+        wanted = set(case_ids)
+        return {c.id: copy.deepcopy(c) for c in self.stored.values() if c.id in wanted}  # type: ignore[misc]
+
+    def save_many(self, changed: list[tuple[Case, CaseIndex]]) -> None:
+        for case, index in changed:
+            self.save(case, index)
+
     def number_of(self, case_id: int) -> str:
         for case in self.stored.values():
             if case.id == case_id:

@@ -268,19 +268,11 @@ def _day(due: date | datetime | None) -> date:
 
 
 def _finding(rule: CheckRule, due: date, row: Any) -> Finding:
-    return Finding(
-        rule,
-        row.id,
-        row.number,
-        row.district,
-        row.region,
-        due,
-        row.first_name,
-        row.last_name,
-        row.provider,
-        row.service,
-        row.follow_up_id,
-    )
+    # By position, in _cases's order (id, number, district, region, due, first name, last
+    # name, provider, service, follow-up): a row's attributes cost more, thousands a chunk.
+    case_id, number, district, region, _, first, last, provider, service, follow_up = row
+    return Finding(rule, case_id, number, district, region, due, first, last, provider,
+                   service, follow_up)  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,6 @@ at a time, settled with their outcome."""
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -12,6 +11,7 @@ from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col
 
+from clms.adapters.db.case_mapping import shallow_fields
 from clms.adapters.db.tables import CaseRow, ReminderRow
 from clms.domain.outbox import ReminderStatus
 from clms.ports import NewReminder, StoredReminder
@@ -29,13 +29,14 @@ class SqlOutbox:
         dialect = self.session.get_bind().dialect.name
         insert_into = postgres_insert if dialect == "postgresql" else sqlite_insert
         rows = [
-            {**asdict(r), "next_attempt_at": r.created_at, "attempts": 0, "last_error": ""}
+            {**shallow_fields(r), "next_attempt_at": r.created_at, "attempts": 0, "last_error": ""}
             for r in reminders
         ]
-        statement = (
-            insert_into(ReminderRow).values(rows).on_conflict_do_nothing(index_elements=["key"])
-        )
-        return len(self.session.execute(statement.returning(col(ReminderRow.id))).all())
+        # One statement for many rows (executemany, batched by SQLAlchemy into multi-row
+        # INSERTs): compiling one VALUES clause of thousands of rows costs more than the rows.
+        table = ReminderRow.__table__  # type: ignore[attr-defined]
+        statement = insert_into(table).on_conflict_do_nothing(index_elements=["key"])
+        return len(self.session.execute(statement.returning(table.c.id), rows).all())
 
     def pending_by_channel(self) -> dict[str, int]:
         query = (

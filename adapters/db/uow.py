@@ -53,6 +53,7 @@ class SqlUnitOfWork:
         self.session.close()
 
     def commit(self) -> None:
+        self.tokens.flush()
         self.session.commit()
 
     def rollback(self) -> None:

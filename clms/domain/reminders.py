@@ -11,7 +11,7 @@ checks all four)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from clms.domain import case_events
@@ -57,9 +57,8 @@ class ReminderRule:
         every = policy.repeat_every_days.get(self.rule.value, 0)
         late = self.found_after_days(policy) if self.found_after_days else 0
         first = finding.due + timedelta(days=late)
-        if every <= 0 or today <= first:
-            return finding
-        return replace(finding, round=(today - first).days // every)
+        round_ = (today - first).days // every if every > 0 and today > first else 0
+        return finding.in_round(round_) if round_ else finding
 
 
 # --- the changes: a finding turned into the domain's verbs -------------------------------

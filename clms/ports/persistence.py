@@ -36,6 +36,12 @@ class CaseRepository(Protocol):
     def save(self, case: Case, index: CaseIndex) -> None:
         """Raises Conflict when the stored version is not `case.version`."""
 
+    def get_many(self, case_ids: list[int]) -> dict[int, Case]:
+        """The cases with those ids, by id, held for this transaction's save_many."""
+
+    def save_many(self, changed: list[tuple[Case, CaseIndex]]) -> None:
+        """Stores them all, as save does each; raises Conflict when any was changed meanwhile."""
+
     def number_of(self, case_id: int) -> str: ...
 
     def case_for_submission(self, submission_id: str) -> str | None: ...

@@ -10,11 +10,11 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 
-from clms.domain.check import CheckRule, Finding
+from clms.domain.check import CheckRule
 from clms.domain.errors import Conflict
 from clms.domain.lifecycle import Act
-from clms.domain.model import Actor, Role
-from clms.domain.reminders import ReminderRule, reminder_rule
+from clms.domain.model import Actor, Case, Role
+from clms.domain.reminders import reminder_rule
 from clms.domain.rules import CountryRules
 from clms.ports import NewReminder, UnitOfWork
 from clms.services.cases import index_of
@@ -49,41 +49,30 @@ def act_on_chunk(
     entry = reminder_rule(rule)
     found: Counter[str] = Counter()
     reminders: list[NewReminder] = []
-    conflicts = 0
     with uow:
+        # The cases a rule changes are read first, all at once (and locked where the
+        # database can): the findings, read after, see them as they are changed.
+        cases = uow.cases.get_many(case_ids) if entry.change else {}
         found_now = uow.check.findings(rule, case_ids, now)
         findings = [entry.in_round(finding, now.date(), rules.check) for finding in found_now]
         known = uow.outbox.known_keys([f.key for f in findings])
         book = Recipients(uow)
-        for finding in findings:
-            if finding.key in known or not _change_case(entry, finding, now, uow, rules):
-                conflicts += finding.key not in known
-                continue
+        changed: dict[int, Case] = {}
+        for finding in (f for f in findings if f.key not in known):
+            if entry.change is not None:
+                case = changed.setdefault(finding.case_id, cases[finding.case_id])
+                act = Act(SYSTEM, now, rules, reason=entry.change.reason_for(finding))
+                entry.change.apply(case, finding, act)
             found[finding.district] += 1
             reminder = compose(entry, finding, now, uow, book, rules, links)
             reminders += [reminder] if reminder else []
+        try:
+            uow.cases.save_many([(case, index_of(case, rules)) for case in changed.values()])
+        except Conflict:  # changed by somebody meanwhile: the chunk is left for the next run
+            return ChunkResult({}, 0, len(changed))
         written = uow.outbox.add(reminders)
         uow.commit()
-    return ChunkResult(dict(found), written, conflicts)
-
-
-# --- what a rule changes ---------------------------------------------------------------
-
-
-def _change_case(
-    entry: ReminderRule, finding: Finding, now: datetime, uow: UnitOfWork, rules: CountryRules
-) -> bool:
-    """Applies the rule's change to the case, with history; False on a conflict."""
-    if entry.change is None:
-        return True
-    try:
-        case = uow.cases.get(finding.case_number)
-        act = Act(SYSTEM, now, rules, reason=entry.change.reason_for(finding))
-        entry.change.apply(case, finding, act)
-        uow.cases.save(case, index_of(case, rules))
-    except Conflict:
-        return False
-    return True
+    return ChunkResult(dict(found), written, 0)
 
 
 def summarise(
