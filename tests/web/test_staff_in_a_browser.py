@@ -30,7 +30,7 @@ def system(tmp_path: Path) -> Iterator[App]:
 
 
 def log_in_as(page: Page, site: str, username: str) -> None:
-    page.goto(f"{site}/login")
+    page.goto(f"{site}/login?lang=en")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
