@@ -3,20 +3,19 @@ the actions allowed now, and the monitor's identification form for a phone. Thin
 API: each page turns a form into one command for the one door, as the logged-in user; who
 may do what is decided at the door, never here.
 
-Labels are English for now, each passed through `_` so that a later pass can translate
-them without touching the templates' structure."""
+Each page speaks its user's language (User.language); the login page, before anyone is
+known, speaks the one asked with `?lang=`, else Russian. A refusal's reason from the domain
+stays an English sentence under a translated heading; the texts said here are translated."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
 from datetime import datetime
-from pathlib import Path
 from typing import Any, TypeVar
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, ValidationError
 from starlette.concurrency import run_in_threadpool
 
@@ -31,14 +30,14 @@ from clms.states import CASE_LIFECYCLE
 from clms.web import schemas as s
 from clms.web.api import ACTIONS
 from clms.web.auth import CSRF_FIELD, SESSION_COOKIE, UserApp, csrf_token, system_of, token_of
+from clms.web.i18n import DEFAULT_LANGUAGE, LANGUAGE_CODES, LANGUAGES, N_, TEMPLATES, translations
 from clms.web.problems import status_of
 
 router = APIRouter(include_in_schema=False)
 M = TypeVar("M", bound=BaseModel)
-TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
 CASELOAD_SIZE = 200
 # The same words for every failed login, so that a guess learns nothing.
-LOGIN_FAILED = "Wrong username or password, or the account is locked for a while."
+LOGIN_FAILED = N_("Wrong username or password, or the account is locked for a while.")
 
 # The forms a case page offers for each trigger its lifecycle allows now: answering and
 # cancelling a referral happen while referred; a relapse is found by a follow-up visit.
@@ -54,12 +53,16 @@ FORMS_FOR_TRIGGER: dict[str, tuple[str, ...]] = {
     "mark_lost": ("mark-lost",),
     "resume": ("resume",),
 }
+# The buttons of the forms without fields of their own, named here so that pybabel finds them.
+FORM_LABELS = {
+    "assess": N_("Assess"),
+    "screen-out": N_("Screen out"),
+    "cancel-referral": N_("Cancel the referral"),
+    "reopen": N_("Reopen"),
+    "mark-lost": N_("Mark as lost to follow-up"),
+    "resume": N_("Resume"),
+}
 CASE_WORKERS = (Role.SOCIAL_WORKER, Role.SUPERVISOR)
-
-
-def _(text: str) -> str:
-    """Identity until the staff pages get their catalogues."""
-    return text
 
 
 async def _ask(system: App, command: c.Command[Any]) -> Any:
@@ -70,13 +73,27 @@ async def _ask(system: App, command: c.Command[Any]) -> Any:
 def _render(request: Request, name: str, context: dict[str, Any], status: int = 200) -> Response:
     user: User | None = getattr(request.state, "user", None)
     token = token_of(request)
+    lang = _language_of(request, user, str(context.get("lang", "")))
     frame = {
-        "_": _,
         "user": user,
+        "lang": lang,
+        "languages": LANGUAGES,
         "csrf_field": CSRF_FIELD,
         "csrf": csrf_token(system_of(request), token) if user and token else "",
+        "form_labels": FORM_LABELS,
     }
-    return TEMPLATES.TemplateResponse(request, name, {**frame, **context}, status_code=status)
+    if said := context.get("error"):  # the texts said here are msgids; the domain's stay English
+        context = {**context, "error": translations(lang).gettext(said)}
+    page = {**frame, **context, "lang": lang}
+    return TEMPLATES.TemplateResponse(request, name, page, status_code=status)
+
+
+def _language_of(request: Request, user: User | None, asked: str) -> str:
+    """The user's own language; before login, the one the login form or link asked for."""
+    if user is not None and user.language in LANGUAGE_CODES:
+        return user.language
+    asked = asked or request.query_params.get("lang", "")
+    return asked if asked in LANGUAGE_CODES else DEFAULT_LANGUAGE
 
 
 def _local(target: str) -> str:
@@ -120,14 +137,15 @@ def _login_refused(request: Request, form: Mapping[str, Any], refused: ClmsError
     guessed = isinstance(refused, NotAuthenticated | InvalidInput)
     error, status = (LOGIN_FAILED, 401) if guessed else (refused.message, status_of(refused))
     context = {"next": _local(str(form.get("next", ""))), "error": error,
-               "username": form.get("username", "")}  # fmt: skip
+               "username": form.get("username", ""), "lang": str(form.get("lang", ""))}  # fmt: skip
     return _render(request, "staff/login.html", context, status)
 
 
 @router.post("/logout")
 async def log_out(request: Request, system: UserApp) -> Response:
     await _ask(system_of(request), c.LogOut(token_of(request)))
-    response = RedirectResponse("/login", status_code=303)
+    # The login page in the language of the one who just left: nothing else tells it now.
+    response = RedirectResponse(f"/login?lang={system.user.language}", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
 
@@ -203,7 +221,8 @@ def _validated(model: type[M], data: Mapping[str, Any]) -> M:
 def _version(form: Mapping[str, Any]) -> int:
     version = str(form.get("version", ""))
     if not version.isdigit():
-        raise InvalidInput("the form lacks the case's version: reload the page", field="version")
+        reload = N_("the form lacks the case's version: reload the page")
+        raise InvalidInput(reload, field="version")
     return int(version)
 
 
@@ -241,7 +260,7 @@ def _identification(
         "in_school": form.get("in_school") == "yes",
     })  # fmt: skip
     if not body.submission_id.strip():
-        raise InvalidInput("the form lacks its submission id: reload it", field="submission_id")
+        raise InvalidInput(N_("the form lacks its submission id: reload it"), field="submission_id")
     seen = Observation(
         body.submission_id.strip(), user.username, now, tuple(body.activities),
         hours_per_week=body.hours_per_week, in_school=body.in_school,

@@ -17,10 +17,12 @@ from clms.settings import Settings
 from tests.builders import DISTRICT, NOW, PROVIDERS
 
 PASSWORD = "a long enough passphrase"
-MONITOR = User("inspector.b", Role.MONITOR, DISTRICT)
-WORKER = User("aigul.s", Role.SOCIAL_WORKER, DISTRICT)
-ALMATY_WORKER = User("dana.k", Role.SOCIAL_WORKER, "KZ-ALA-ALT")
-SUPERVISOR = User("marat.k", Role.SUPERVISOR, "Turkestan")
+# English speakers, so that the tests can read the labels; one Kazakh speaker for the catalogues.
+MONITOR = User("inspector.b", Role.MONITOR, DISTRICT, language="en")
+WORKER = User("aigul.s", Role.SOCIAL_WORKER, DISTRICT, language="en")
+KAZAKH_WORKER = User("aizhan.t", Role.SOCIAL_WORKER, DISTRICT, language="kk")
+ALMATY_WORKER = User("dana.k", Role.SOCIAL_WORKER, "KZ-ALA-ALT", language="en")
+SUPERVISOR = User("marat.k", Role.SUPERVISOR, "Turkestan", language="en")
 CSRF = re.compile(r'name="csrf" value="([0-9a-f]+)"')
 
 
@@ -34,7 +36,7 @@ def staff_system(tmp_path: Path, **settings: Any) -> App:
         for provider in PROVIDERS:
             work.providers.add(provider)
         work.commit()
-    for user in (MONITOR, WORKER, ALMATY_WORKER, SUPERVISOR):
+    for user in (MONITOR, WORKER, KAZAKH_WORKER, ALMATY_WORKER, SUPERVISOR):
         system.handle(c.AddUser(user, PASSWORD))
     return system
 

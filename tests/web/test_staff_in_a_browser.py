@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 
 from clms.bootstrap import App
+from tests.builders import identified
 from tests.web import test_answer_in_a_browser as in_a_browser
 from tests.web.conftest import Serve
-from tests.web.staff import MONITOR, PASSWORD, WORKER, staff_system
+from tests.web.staff import KAZAKH_WORKER, MONITOR, PASSWORD, WORKER, staff_system
 
 SHOTS = Path("/tmp/pages-shots")
 browser, phone = in_a_browser.browser, in_a_browser.phone  # Debian's Chromium, phone-sized
@@ -30,10 +31,17 @@ def system(tmp_path: Path) -> Iterator[App]:
 
 
 def log_in_as(page: Page, site: str, username: str) -> None:
-    page.goto(f"{site}/login")
+    page.goto(f"{site}/login?lang=en")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
+
+
+def fits_the_screen(page: Page) -> bool:
+    """No sideways scrolling. A phone widens its layout to fit what overflows, and
+    innerWidth follows it: the screen's own width is the measure."""
+    width = page.evaluate("document.documentElement.scrollWidth")
+    return page.viewport_size is not None and width <= page.viewport_size["width"]
 
 
 def shoot(page: Page, name: str) -> None:
@@ -57,8 +65,7 @@ def test_a_monitor_logs_a_child_and_a_social_worker_assesses_and_refers_the_case
     phone.get_by_role("button", name="Record").click()
     expect(phone.locator("#category")).to_have_text("hazardous")
     number = phone.locator("#case-number").inner_text()
-    widths = phone.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
-    assert widths[0] <= widths[1]  # no sideways scrolling on a phone
+    assert fits_the_screen(phone)
     shoot(phone, "2-identified-phone")
     phone.get_by_role("button", name="Log out").click()
     expect(phone.get_by_role("heading", name="Log in")).to_be_visible()
@@ -82,3 +89,21 @@ def test_a_monitor_logs_a_child_and_a_social_worker_assesses_and_refers_the_case
     expect(phone.locator("#state")).to_have_text("referred")
     expect(phone.get_by_text("SCH-12 · school")).to_be_visible()
     shoot(phone, "5-referred-phone")
+
+
+def test_a_kazakh_speaking_social_worker_reads_a_case_in_kazakh_on_a_phone(
+    system: App, serve: Serve, phone: Page
+) -> None:
+    site = serve(system)
+    number = identified(system, "kk-1")
+    phone.goto(f"{site}/login?lang=kk")
+    phone.get_by_label("Пайдаланушы аты").fill(KAZAKH_WORKER.username)
+    phone.get_by_label("Құпиясөз").fill(PASSWORD)
+    phone.get_by_role("button", name="Кіру").click()
+
+    phone.get_by_role("link", name=number).click()
+
+    expect(phone.get_by_role("heading", name=f"Іс {number}")).to_be_visible()
+    expect(phone.locator("#form-assess").get_by_role("button")).to_have_text("Бағалау жүргізу")
+    assert fits_the_screen(phone)
+    shoot(phone, "6-case-kazakh-phone")

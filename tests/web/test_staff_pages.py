@@ -18,6 +18,7 @@ from clms.web.auth import SESSION_COOKIE
 from tests.builders import DISTRICT, child, identified
 from tests.web.staff import (
     ALMATY_WORKER,
+    KAZAKH_WORKER,
     MONITOR,
     PASSWORD,
     SUPERVISOR,
@@ -28,6 +29,7 @@ from tests.web.staff import (
 )
 
 FORM = re.compile(r'action="/cases/[^/"]+/([a-z-]+)"')
+LATIN = re.compile(r"[A-Za-z]")
 
 
 @pytest.fixture
@@ -100,8 +102,9 @@ def test_a_monitor_lands_on_the_identification_form(client: TestClient) -> None:
 def test_a_wrong_password_shows_the_same_words_as_an_unknown_user_with_401(
     client: TestClient,
 ) -> None:
-    wrong = client.post("/login", data={"username": WORKER.username, "password": "nope nope nope"})
-    unknown = client.post("/login", data={"username": "nobody", "password": "nope nope nope"})
+    guess = {"password": "nope nope nope", "lang": "en"}
+    wrong = client.post("/login", data={"username": WORKER.username, **guess})
+    unknown = client.post("/login", data={"username": "nobody", **guess})
 
     assert wrong.status_code == unknown.status_code == 401
     assert "Wrong username or password" in wrong.text
@@ -246,7 +249,7 @@ def test_a_refused_close_shows_its_reason_and_changes_nothing(
     )
 
     assert response.status_code == 422
-    assert 'role="alert">cannot close as withdrawn' in response.text
+    assert _error_of(response.text).startswith("cannot close as withdrawn")
     case = system.handle(c.GetCase(number))
     assert (case.state, case.version) == ("identified", before)
 
@@ -311,11 +314,31 @@ def test_logging_out_ends_the_session(client: TestClient, system: App) -> None:
 
     response = client.post("/logout", data={"csrf": csrf_of(page)}, follow_redirects=False)
 
-    assert response.headers["location"] == "/login"
+    assert response.headers["location"] == "/login?lang=en"
     client.cookies.set(SESSION_COOKIE, token)
     assert client.get("/cases", follow_redirects=False).headers["location"].startswith("/login")
 
 
 def _error_of(page: str) -> str:
-    found = re.search(r'role="alert">([^<]*)<', page)
+    found = re.search(r'role="alert">.*?class="reason">([^<]*)<', page)
     return found.group(1) if found else ""
+
+
+def test_a_kazakh_speaking_workers_caseload_is_in_kazakh(client: TestClient, system: App) -> None:
+    a_case(system)
+    log_in(client, KAZAKH_WORKER)
+
+    page = client.get("/cases").text
+
+    assert '<html lang="kk">' in page
+    assert "<h1>Істер · KZ-TUR-MAK</h1>" in page
+    labels = re.findall(r'data-label="([^"]*)"', page) + re.findall(r"<th>([^<]*)</th>", page)
+    assert labels and all(not LATIN.search(label) for label in labels), labels
+    assert "Log out" not in page and "Шығу" in page
+
+
+def test_the_login_page_speaks_the_language_asked_else_russian(client: TestClient) -> None:
+    assert "<h1>Кіру</h1>" in client.get("/login", params={"lang": "kk"}).text
+    assert "<h1>Войти</h1>" in client.get("/login").text
+    refused = client.post("/login", data={"username": "nobody", "password": "x", "lang": "kk"})
+    assert '<html lang="kk">' in refused.text and "Log in" not in refused.text
