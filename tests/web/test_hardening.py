@@ -144,8 +144,11 @@ def test_a_crafted_token_never_gives_a_server_error(waiting: Waiting) -> None:
     @given(segment=SEGMENTS, lang=st.text(max_size=20), body=st.binary(max_size=200))
     def never_a_server_error(segment: str, lang: str, body: bytes) -> None:
         url = f"/answer/{segment}?lang={quote(lang, safe='')}"
-        assert client.get(url).status_code == 404
-        assert client.post(url, content=body).status_code == 404
+        for answered in (client.get(url), client.post(url, content=body)):
+            # Dots may lead out of /answer/ (to / and the login page): anything but a crash;
+            # within /answer/, a crafted link is an unknown one.
+            assert answered.status_code < 500
+            assert answered.status_code == 404 or not answered.url.path.startswith("/answer/")
 
     never_a_server_error()
     assert recorded_answers(waiting.app) == []
