@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from clms.bootstrap import App, bootstrap
+from clms.services.commands import SetMode
 from clms.settings import Settings
 from tests.builders import NOW
 
@@ -32,6 +33,7 @@ def flows_app(prefect_harness: None, tmp_path: Path) -> Iterator[App]:
 
     system = bootstrap(Settings(database_url=f"sqlite:///{tmp_path}/clms.db"), clock=lambda: NOW)
     system.migrate()
+    system.handle(SetMode("simulation"))  # `clms check --now` replays a time on it
     use_app(system)
     yield system
     use_app(None)
