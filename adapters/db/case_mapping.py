@@ -178,5 +178,6 @@ def _field_names(kind: Any) -> tuple[str, ...]:
 def _part_from_row(kind: type[_Part], row: Any, **unlike: Any) -> _Part:
     """A part from its row: each field from the column of the same name, except the
     fields `unlike` gives (a column named otherwise, or a value to convert)."""
-    same = {f.name: getattr(row, f.name) for f in fields(kind) if f.name not in unlike}
+    names = _field_names(kind)  # type: ignore[arg-type]  # a class is hashable
+    same = {name: getattr(row, name) for name in names if name not in unlike}
     return kind(**same, **unlike)

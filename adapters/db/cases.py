@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
+from clms.adapters.db.bulk import execute_many
 from clms.adapters.db.case_lists import case_summaries, possible_duplicates
 from clms.adapters.db.case_mapping import (
     CaseParts,
@@ -54,6 +55,21 @@ from clms.states import case as case_states
 # of each row (a tenth of the time per row here).
 CASES = CaseRow.__table__  # type: ignore[attr-defined]
 HISTORY = HistoryRow.__table__  # type: ignore[attr-defined]
+# The batch statements, constants: execute_many compiles each once per process.
+_SAVE_STORED = (
+    update(CASES)
+    .where(CASES.c.id == bindparam("case_id"), CASES.c.version == bindparam("read"))
+    .values(version=bindparam("read") + 1)
+)
+_PART_TABLES: dict[Any, Any] = {
+    ReferralRow: ReferralRow.__table__,  # type: ignore[attr-defined]
+    FollowUpRow: FollowUpRow.__table__,  # type: ignore[attr-defined]
+}
+_UPDATE_PART = {
+    row: update(table).where(table.c.id == bindparam("part_id"))
+    for row, table in _PART_TABLES.items()
+}
+_NEW_HISTORY = insert(HISTORY)
 
 
 class SqlCaseRepository:
@@ -121,16 +137,11 @@ class SqlCaseRepository:
         (executemany); raises Conflict when any stored version is not its case's."""
         if not changed:
             return
-        stored = (
-            update(CASES)
-            .where(CASES.c.id == bindparam("case_id"), CASES.c.version == bindparam("read"))
-            .values(version=bindparam("read") + 1)
-        )
         rows = [
             {**self._columns(case, index), "case_id": case.id, "read": case.version}
             for case, index in changed
         ]
-        if self.session.execute(stored, rows).rowcount != len(rows):  # type: ignore[attr-defined]
+        if execute_many(self.session, _SAVE_STORED, rows) != len(rows):
             numbers = ", ".join(case.number for case, _ in changed[:3])
             raise Conflict(
                 f"one of {len(rows)} cases ({numbers}, ...) was changed by somebody else "
@@ -324,13 +335,8 @@ class SqlCaseRepository:
             self._insert_identifications(case)
             history += self._new_history(case)
         for table, rows in changed.items():
-            if rows:
-                statement = update(table.__table__).where(
-                    table.__table__.c.id == bindparam("part_id")
-                )
-                self.session.execute(statement, rows)
-        if history:
-            self.session.execute(insert(HISTORY), history)
+            execute_many(self.session, _UPDATE_PART[table], rows)
+        execute_many(self.session, _NEW_HISTORY, history)
 
     def _new_history(self, case: Case) -> list[dict[str, Any]]:
         assert case.id is not None
@@ -402,11 +408,15 @@ def _load_parts_of_many(session: Session, case_ids: list[int]) -> dict[int, Case
     if not case_ids:
         return {}
 
+    # The chunk's range of ids, not thousands of parameters compiled anew for each table;
+    # the other cases' rows in the range are skipped here.
     def rows_by_case(table: Any, order: Any) -> dict[int, list[Any]]:
-        query = core_select(table).where(table.c.case_id.in_(case_ids)).order_by(*order)
+        in_range = table.c.case_id.between(min(case_ids), max(case_ids))
+        query = core_select(table).where(in_range).order_by(*order)
         grouped: dict[int, list[Any]] = {case_id: [] for case_id in case_ids}
-        for row in session.execute(query):
-            grouped[row.case_id].append(row)
+        for row in session.connection().execute(query):
+            if row.case_id in grouped:
+                grouped[row.case_id].append(row)
         return grouped
 
     tables: list[Any] = [IdentificationRow.__table__, ReferralRow.__table__, FollowUpRow.__table__]  # type: ignore[attr-defined]

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, and_, exists, literal, select
+from sqlalchemy import Select, String, and_, exists, literal, select, type_coerce
 from sqlmodel import Session, col
 
 from clms.adapters.db.tables import CaseRow, FollowUpRow, ReferralRow
@@ -38,12 +38,17 @@ class SqlCheckQueries:
 
     def findings(self, rule: CheckRule, case_ids: list[int], now: datetime) -> list[Finding]:
         """What a reminder needs for those cases, the rule checked again (time has passed)."""
+        if not case_ids:
+            return []
         found = _query_of(rule)
-        query = found.select(now, self.policy).where(col(CaseRow.id).in_(case_ids))
-        return [
-            _finding(rule, found.due(row.due), row)
-            for row in self.session.execute(query.order_by(col(CaseRow.id)))
-        ]
+        # The chunk's range of ids, not a list of thousands of parameters (compiled anew
+        # each time): the ids are the candidate query's, the few new cases the
+        # range holds between them are another chunk's or the next night's.
+        wanted = set(case_ids)
+        between = col(CaseRow.id).between(min(case_ids), max(case_ids))
+        query = found.select(now, self.policy).where(between).order_by(col(CaseRow.id))
+        rows = self.session.connection().execute(query)  # Core rows: no ORM bookkeeping
+        return [_finding(rule, found.due(_day(row[4])), row) for row in rows if row[0] in wanted]
 
 
 def _with_region(query: Select[Any], region: str | None) -> Select[Any]:
@@ -58,7 +63,7 @@ def _cases(
         col(CaseRow.number),
         col(CaseRow.district),
         col(CaseRow.region),
-        due.label("due"),
+        type_coerce(due, String).label("due"),  # as stored: _day reads the day alone
         col(CaseRow.first_name),
         col(CaseRow.last_name),
         (provider if provider is not None else literal(None)).label("provider"),
@@ -260,10 +265,14 @@ def _eighteenth_birthday(born: date) -> date:
         return date(born.year + 18, 3, 1)
 
 
-def _day(due: date | datetime | None) -> date:
-    """A rule's due column as a day (a deadline is a moment; a case without one: never)."""
+def _day(due: str | date | datetime | None) -> date:
+    """A rule's due column, as the driver gives it, as a day in UTC (a deadline is a
+    moment; a case without one: never). SQLite gives text, naive UTC (UTCDateTime) or a
+    date: its first ten characters are the day, without parsing the rest of a moment."""
+    if isinstance(due, str):
+        return date.fromisoformat(due[:10])
     if isinstance(due, datetime):
-        return due.date()
+        return (due if due.tzinfo is None else due.astimezone(UTC)).date()
     return due or date.min
 
 
@@ -280,7 +289,7 @@ class Query:
     """A rule's SQL, and what the `due` column it selects means as a due day."""
 
     select: Callable[[datetime, CheckPolicy], Select[Any]]
-    due: Callable[[Any], date] = _day
+    due: Callable[[date], date] = lambda day: day  # the due day from the column's day
 
 
 # Keyed by the names in clms.domain.reminders.REMINDER_RULES.

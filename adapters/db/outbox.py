@@ -11,10 +11,22 @@ from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col
 
+from clms.adapters.db.bulk import execute_many
 from clms.adapters.db.case_mapping import shallow_fields
 from clms.adapters.db.tables import CaseRow, ReminderRow
 from clms.domain.outbox import ReminderStatus
 from clms.ports import NewReminder, StoredReminder
+
+_REMINDERS = ReminderRow.__table__  # type: ignore[attr-defined]
+# Constants: execute_many compiles each once per process.
+_INSERT_NEW = {
+    "postgresql": postgres_insert(_REMINDERS).on_conflict_do_nothing(index_elements=["key"]),
+    "sqlite": sqlite_insert(_REMINDERS).on_conflict_do_nothing(index_elements=["key"]),
+}
+
+
+def _new_reminder(session: Session) -> Any:
+    return _INSERT_NEW[session.get_bind().dialect.name]
 
 
 class SqlOutbox:
@@ -26,17 +38,11 @@ class SqlOutbox:
         a second check run for the same day write nothing."""
         if not reminders:
             return 0
-        dialect = self.session.get_bind().dialect.name
-        insert_into = postgres_insert if dialect == "postgresql" else sqlite_insert
         rows = [
             {**shallow_fields(r), "next_attempt_at": r.created_at, "attempts": 0, "last_error": ""}
             for r in reminders
         ]
-        # One statement for many rows (executemany, batched by SQLAlchemy into multi-row
-        # INSERTs): compiling one VALUES clause of thousands of rows costs more than the rows.
-        table = ReminderRow.__table__  # type: ignore[attr-defined]
-        statement = insert_into(table).on_conflict_do_nothing(index_elements=["key"])
-        return len(self.session.execute(statement.returning(table.c.id), rows).all())
+        return execute_many(self.session, _new_reminder(self.session), rows)
 
     def pending_by_channel(self) -> dict[str, int]:
         query = (
@@ -49,8 +55,13 @@ class SqlOutbox:
     def known_keys(self, keys: list[str]) -> set[str]:
         if not keys:
             return set()
-        rows = self.session.execute(
-            select(col(ReminderRow.key)).where(col(ReminderRow.key).in_(keys))
+        # Through the driver: SQLAlchemy would compile a parameter name for each of the
+        # thousands of keys of a chunk, anew each time.
+        connection = self.session.connection()
+        mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+        marks = ", ".join([mark] * len(keys))
+        rows = connection.exec_driver_sql(
+            f"SELECT key FROM reminders WHERE key IN ({marks})", tuple(keys)
         )
         return {row[0] for row in rows}
 

@@ -9,8 +9,11 @@ from datetime import datetime
 from sqlalchemy import insert, update
 from sqlmodel import Session, col, select
 
+from clms.adapters.db.bulk import execute_many
 from clms.adapters.db.tables import AnswerTokenRow, AttendanceReportRow
 from clms.ports import AnswerToken
+
+_NEW_TOKEN = insert(AnswerTokenRow.__table__)  # type: ignore[attr-defined]
 
 
 class SqlAnswerTokens:
@@ -25,8 +28,7 @@ class SqlAnswerTokens:
 
     def flush(self) -> None:
         if self._unwritten:
-            table = AnswerTokenRow.__table__  # type: ignore[attr-defined]
-            self.session.execute(insert(table), self._unwritten)
+            execute_many(self.session, _NEW_TOKEN, self._unwritten)
             self._unwritten = []
 
     def get(self, token_id: str) -> AnswerToken | None:

@@ -59,8 +59,7 @@ class Finding:
     def key(self) -> str:
         """One reminder per case, rule, due day and round: the check finds an open
         obligation every night, and tells again only when a new round has begun."""
-        first = f"{self.case_number}:{self.rule.value}:{self.due.isoformat()}"
-        return f"{first}:{self.round}" if self.round else first
+        return reminder_key(self.case_number, self.rule, self.due, self.round)
 
     def in_round(self, round_: int) -> Finding:
         """The same finding in another round of reminders (dataclasses.replace, field by
@@ -94,6 +93,12 @@ def channel_for(contact: Contact | None, audience: Role) -> tuple[str, str]:
     if audience is Role.PROVIDER:
         order = [("webhook", contact.webhook_url), ("email", contact.email), ("sms", contact.phone)]
     return next(((channel, address) for channel, address in order if address.strip()), ("task", ""))
+
+
+def reminder_key(case_number: str, rule: CheckRule, due: date, round_: int) -> str:
+    """Finding.key, for a finding not built yet: the check learns most are known from it."""
+    first = f"{case_number}:{rule}:{due.isoformat()}"  # a StrEnum formats as its value
+    return f"{first}:{round_}" if round_ else first
 
 
 def due_and_round(key: str) -> tuple[date, int]:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # Cyrillic letters to the informal Latin that monitors type. Letters that other
 # Latin schemes spell differently (ж, х, ғ, қ, ы, ю, я ...) are unified later by
@@ -148,6 +149,7 @@ def transliterate(text: str) -> str:
     return ascii_only.decode("ascii").lower()
 
 
+@lru_cache(maxsize=65_536)  # every case saved asks it twice; first names repeat a lot
 def name_key(name: str) -> str:
     """Return the matching key of one name part (a first name or a surname)."""
     key = _NON_LETTERS_RE.sub("", transliterate(name))

@@ -54,11 +54,15 @@ class ReminderRule:
     def in_round(self, finding: Finding, today: date, policy: CheckPolicy) -> Finding:
         """The finding in the round of reminders `today` falls in: a new round every
         `repeat_every_days` of this rule while the obligation stays open."""
+        round_ = self.round_on(finding.due, today, policy)
+        return finding.in_round(round_) if round_ else finding
+
+    def round_on(self, due: date, today: date, policy: CheckPolicy) -> int:
+        """The round of reminders `today` falls in for an obligation due on `due`."""
         every = policy.repeat_every_days.get(self.rule.value, 0)
         late = self.found_after_days(policy) if self.found_after_days else 0
-        first = finding.due + timedelta(days=late)
-        round_ = (today - first).days // every if every > 0 and today > first else 0
-        return finding.in_round(round_) if round_ else finding
+        first = due + timedelta(days=late)
+        return (today - first).days // every if every > 0 and today > first else 0
 
 
 # --- the changes: a finding turned into the domain's verbs -------------------------------

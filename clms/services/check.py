@@ -10,11 +10,11 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 
-from clms.domain.check import CheckRule
+from clms.domain.check import CheckRule, Finding, reminder_key
 from clms.domain.errors import Conflict
 from clms.domain.lifecycle import Act
 from clms.domain.model import Actor, Case, Role
-from clms.domain.reminders import reminder_rule
+from clms.domain.reminders import ReminderRule, reminder_rule
 from clms.domain.rules import CountryRules
 from clms.ports import NewReminder, UnitOfWork
 from clms.services.cases import index_of
@@ -53,12 +53,11 @@ def act_on_chunk(
         # The cases a rule changes are read first, all at once (and locked where the
         # database can): the findings, read after, see them as they are changed.
         cases = uow.cases.get_many(case_ids) if entry.change else {}
-        found_now = uow.check.findings(rule, case_ids, now)
-        findings = [entry.in_round(finding, now.date(), rules.check) for finding in found_now]
-        known = uow.outbox.known_keys([f.key for f in findings])
         book = Recipients(uow)
         changed: dict[int, Case] = {}
-        for finding in (f for f in findings if f.key not in known):
+        for finding in _new_findings(
+            entry, uow.check.findings(rule, case_ids, now), now, uow, rules
+        ):
             if entry.change is not None:
                 case = changed.setdefault(finding.case_id, cases[finding.case_id])
                 act = Act(SYSTEM, now, rules, reason=entry.change.reason_for(finding))
@@ -73,6 +72,24 @@ def act_on_chunk(
         written = uow.outbox.add(reminders)
         uow.commit()
     return ChunkResult(dict(found), written, 0)
+
+
+def _new_findings(
+    entry: ReminderRule, found: list[Finding], now: datetime, uow: UnitOfWork, rules: CountryRules
+) -> list[Finding]:
+    """The findings in their round of reminders that the outbox does not know yet. Most
+    nights most are known: their keys are made without building each finding again."""
+    today, policy = now.date(), rules.check
+    rounds = [entry.round_on(f.due, today, policy) for f in found]
+    keys = [
+        reminder_key(f.case_number, f.rule, f.due, r) for f, r in zip(found, rounds, strict=True)
+    ]
+    known = uow.outbox.known_keys(keys)
+    return [
+        finding.in_round(round_) if round_ else finding
+        for finding, round_, key in zip(found, rounds, keys, strict=True)
+        if key not in known
+    ]
 
 
 def summarise(

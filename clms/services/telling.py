@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from clms.config_files import configured_config_dir
 from clms.domain.check import CheckRule, Contact, Finding, channel_for
@@ -50,12 +51,18 @@ def tell_at_once(
 
 
 class Recipients:
-    """The providers and staff a chunk's reminders go to, each looked up once."""
+    """The providers and staff a chunk's reminders go to, each looked up once, and what is
+    the same for every finding told to one of them (the channel, the district social
+    worker's line in a language): the check tells thousands a chunk, a few dozen people."""
 
     def __init__(self, uow: UnitOfWork) -> None:
         self.uow = uow
+        self.config_dir = configured_config_dir()  # read once, not once a message
         self._providers: dict[str, Provider | None] = {}
         self._staff: dict[tuple[str, str], Contact | None] = {}
+        self._reach: dict[tuple[Role, str], Reach] = {}
+        self._fixers: dict[tuple[str, str], tuple[Contact | None, tuple[str, str]]] = {}
+        self._workers: dict[tuple[str, str], dict[str, str]] = {}
 
     def provider(self, code: str) -> Provider | None:
         if code not in self._providers:
@@ -70,6 +77,41 @@ class Recipients:
             self._staff[(role, area)] = self.uow.staff.contact(role.value, area)
         return self._staff[(role, area)]
 
+    def reach(self, finding: Finding, audience: Role) -> Reach:
+        """Who of `audience` is told of `finding`, by which channel and address."""
+        area = _area(finding, audience)
+        if (audience, area) not in self._reach:
+            contact = self._contact(audience, area)
+            self._reach[(audience, area)] = Reach(contact, *channel_for(contact, audience))
+        return self._reach[(audience, area)]
+
+    def fixer(self, finding: Finding) -> tuple[Contact | None, tuple[str, str]]:
+        key = (finding.district, finding.region)
+        if key not in self._fixers:
+            self._fixers[key] = _who_fixes_contacts(finding, self)
+        return self._fixers[key]
+
+    def worker_values(self, district: str, language: str) -> dict[str, str]:
+        if (district, language) not in self._workers:
+            worker = contact_line(self.staff(Role.SOCIAL_WORKER, district))
+            self._workers[(district, language)] = social_worker_values(
+                worker, language, self.config_dir
+            )
+        return self._workers[(district, language)]
+
+    def _contact(self, audience: Role, area: str) -> Contact | None:
+        if audience is Role.PROVIDER:
+            p = self.provider(area)
+            return Contact(p.name, p.phone, p.email, p.webhook_url, p.language) if p else None
+        return self.staff(audience, area)
+
+
+@dataclass(frozen=True)
+class Reach:
+    contact: Contact | None
+    channel: str  # "task" when the contact has no usable one
+    address: str
+
 
 def compose(
     entry: ReminderRule,
@@ -82,26 +124,26 @@ def compose(
 ) -> NewReminder | None:
     if entry.audience is None or entry.template is None:  # nobody is told
         return None
-    contact = _contact(finding, entry.audience, book)
-    channel, address = channel_for(contact, entry.audience)
-    if channel == "task":
-        return _fix_contact_task(finding, contact, entry.audience, now, book)
+    reach = book.reach(finding, entry.audience)
+    if reach.channel == "task":
+        return _fix_contact_task(finding, reach.contact, entry.audience, now, book)
+    contact = reach.contact
     assert contact is not None
     link = None
     if entry.answer_link:
         assert links is not None  # only the check's attendance checks carry a link
         link = _answer_link(finding, now, rules, uow, links)
     values = _values(finding, contact, rules, book, link)
-    subject, body = _repeated(finding.round, render(entry.template, contact.language, values),
-                              contact.language)  # fmt: skip
-    payload = _payload(entry, finding, values, body) if channel == "webhook" else {}
+    message = render(entry.template, contact.language, values, book.config_dir)
+    subject, body = _repeated(finding.round, message, contact.language, book.config_dir)
+    payload = _payload(entry, finding, values, body) if reach.channel == "webhook" else {}
     return NewReminder(
         finding.key,
         finding.case_id,
         finding.rule.value,
         contact.name,
-        channel,
-        address,
+        reach.channel,
+        reach.address,
         subject,
         body,
         payload,
@@ -110,12 +152,10 @@ def compose(
     )
 
 
-def _contact(finding: Finding, audience: Role, book: Recipients) -> Contact | None:
+def _area(finding: Finding, audience: Role) -> str:
     if audience is Role.PROVIDER:
-        p = book.provider(finding.provider_code or "")
-        return Contact(p.name, p.phone, p.email, p.webhook_url, p.language) if p else None
-    area = finding.district if audience.area == "district" else finding.region
-    return book.staff(audience, area)
+        return finding.provider_code or ""
+    return finding.district if audience.area == "district" else finding.region
 
 
 def _fix_contact_task(
@@ -128,9 +168,11 @@ def _fix_contact_task(
     missing = (
         contact.name if contact else f"the {audience.value.replace('_', ' ')} of {finding.district}"
     )
-    fixer, (channel, address) = _who_fixes_contacts(finding, book)
+    fixer, (channel, address) = book.fixer(finding)
     values = {"recipient": missing, "case": finding.case_number}
-    subject, body = render("fix_contact", fixer.language if fixer else "ru", values)
+    subject, body = render(
+        "fix_contact", fixer.language if fixer else "ru", values, book.config_dir
+    )
     assignee = fixer.name if fixer else f"social worker of {finding.district}"
     status = ReminderStatus.TASK if channel == "task" else ReminderStatus.PENDING
     return NewReminder(
@@ -139,11 +181,15 @@ def _fix_contact_task(
     )  # fmt: skip
 
 
-def _repeated(round_: int, message: tuple[str, str], language: str) -> tuple[str, str]:
+def _repeated(
+    round_: int, message: tuple[str, str], language: str, config_dir: Path
+) -> tuple[str, str]:
     """A reminder sent again says so ("Reminder 2: ..."): the reader knows it is not new."""
+    if round_ == 0:
+        return message
     # A config directory whose messages predate the prefix sends the message as it is.
-    template = templates(language, configured_config_dir()).get("repeated")
-    if round_ == 0 or template is None:
+    template = templates(language, config_dir).get("repeated")
+    if template is None:
         return message
     prefix = template["prefix"].format(n=round_ + 1)
     return prefix + message[0], prefix + message[1]
@@ -175,9 +221,8 @@ def _values(
     service = finding.service_type or ""
     if service in rules.service_types:
         service = rules.service_types[service].label
-    worker = contact_line(book.staff(Role.SOCIAL_WORKER, finding.district))
     values = message_values(finding, contact.name, provider, service, link)
-    return values | social_worker_values(worker, contact.language)
+    return values | book.worker_values(finding.district, contact.language)
 
 
 def contact_line(contact: Contact | None) -> str:
@@ -187,12 +232,15 @@ def contact_line(contact: Contact | None) -> str:
     return ", ".join(part for part in (contact.name, contact.phone or contact.email) if part)
 
 
-def social_worker_values(worker: str, language: str) -> dict[str, str]:
+def social_worker_values(
+    worker: str, language: str, config_dir: Path | None = None
+) -> dict[str, str]:
     """Whom a school may call, for the messages to schools: {worker}, the district's social
     worker ("name, phone", or "" when the directory has none yet), and {social_worker}, a
     sentence naming them in the school's language (config/messages, social_worker_to_contact)."""
     # A config directory whose messages predate the sentence does not use it either.
-    sentences = templates(language, configured_config_dir()).get("social_worker_to_contact", {})
+    folder = config_dir or configured_config_dir()
+    sentences = templates(language, folder).get("social_worker_to_contact", {})
     sentence = sentences.get("known" if worker else "unknown", "").format(worker=worker)
     return {"worker": worker, "social_worker": sentence}
 

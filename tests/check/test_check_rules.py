@@ -12,6 +12,7 @@ from sqlalchemy import text
 
 from clms.bootstrap import App
 from clms.cli.rendering import case_dict
+from clms.domain.check import CheckRule
 from clms.domain.errors import Refused
 from clms.domain.model import AlternativeStatus, ClosureReason
 from clms.ports import CaseQuery, StaffMember
@@ -496,3 +497,17 @@ def test_a_cancelled_referral_leaves_the_case_needing_a_new_one_until_it_is_refe
         ("SCH-MAIL", "cancelled"), ("SCH-12", "sent")
     ]  # fmt: skip
     assert s.history_is_consistent(case)
+
+
+def test_a_chunk_finds_only_its_own_cases_though_others_found_lie_between_them(
+    app_with_contacts: App,
+) -> None:
+    names = ("Мадина", "Дана", "Асель")
+    numbers = [identified(app_with_contacts, n, who=child(first=n)) for n in names]
+    now = NOW + 8 * DAY
+    with app_with_contacts.uow() as work:
+        ids = work.check.candidate_ids(CheckRule.NOT_ASSESSED, now, None)
+        assert len(ids) == 3
+        found = work.check.findings(CheckRule.NOT_ASSESSED, [ids[0], ids[2]], now)
+    assert [f.case_number for f in found] == [numbers[0], numbers[2]]
+    assert [f.due for f in found] == [date(2026, 3, 9)] * 2  # the day, read from the moment
