@@ -31,7 +31,7 @@ class SqlCheckQueries:
     def candidate_ids(self, rule: CheckRule, now: datetime, region: str | None) -> list[int]:
         """The ids of the cases the rule finds, in id order (the flow chunks them)."""
         query = _with_region(_query_of(rule).select(now, self.policy), region)
-        ids = self.session.execute(
+        ids = self.session.connection().execute(  # Core rows: no ORM bookkeeping
             query.with_only_columns(col(CaseRow.id)).distinct().order_by(col(CaseRow.id))
         )
         return [row[0] for row in ids]
