@@ -31,10 +31,10 @@ class SqlCheckQueries:
     def candidate_ids(self, rule: CheckRule, now: datetime, region: str | None) -> list[int]:
         """The ids of the cases the rule finds, in id order (the flow chunks them)."""
         query = _with_region(_query_of(rule).select(now, self.policy), region)
-        ids = self.session.connection().execute(  # Core rows: no ORM bookkeeping
+        ids: Any = self.session.connection().execute(  # Core rows: no ORM bookkeeping
             query.with_only_columns(col(CaseRow.id)).distinct().order_by(col(CaseRow.id))
         )
-        return [row[0] for row in ids]
+        return [row[0] for row in ids]  # stored cases: never None
 
     def findings(self, rule: CheckRule, case_ids: list[int], now: datetime) -> list[Finding]:
         """What a reminder needs for those cases, the rule checked again (time has passed)."""
