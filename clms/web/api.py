@@ -102,19 +102,26 @@ async def identify(
     identification: 201 the first time, 200 with the same answer after."""
     submission = _submission_id(body.submission_id, idempotency_key)
     now = system.clock()
-    seen = Observation(
-        submission, system.user.username, body.seen_at or now, tuple(body.activities),
-        tuple(body.conditions), body.hours_per_week, body.parent_consent, body.free_time_only,
-        body.in_school, body.basic_secondary, body.family_at_risk, body.note,
-        hours_per_day=body.hours_per_day, school_holidays=body.school_holidays,
-        authority_consent=body.authority_consent, load_kg=body.load_kg,
-    )  # fmt: skip
+    seen = observation_of(body, submission, system.user.username, body.seen_at or now)
     child = Child(**body.child.model_dump())
     result = await _ask(system, c.Identify(child, seen, now))
     response.status_code = 200 if result.outcome == "already recorded" else 201
     return s.IdentifiedOut(case=result.case_number, outcome=result.outcome,
                            category=result.classification.category.value,
                            reasons=list(result.classification.reasons))  # fmt: skip
+
+
+def observation_of(
+    body: s.IdentificationIn, submission: str, monitor: str, seen_at: datetime
+) -> Observation:
+    """What the monitor saw, from the API's body or the phone form's fields."""
+    return Observation(
+        submission, monitor, seen_at, tuple(body.activities),
+        tuple(body.conditions), body.hours_per_week, body.parent_consent, body.free_time_only,
+        body.in_school, body.basic_secondary, body.family_at_risk, body.note,
+        hours_per_day=body.hours_per_day, school_holidays=body.school_holidays,
+        authority_consent=body.authority_consent, load_kg=body.load_kg,
+    )  # fmt: skip
 
 
 def _submission_id(in_body: str, header: str | None) -> str:

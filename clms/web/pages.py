@@ -10,7 +10,7 @@ stays an English sentence under a translated heading; the texts said here are tr
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -28,7 +28,7 @@ from clms.services import commands as c
 from clms.services.cases import index_of
 from clms.states import CASE_LIFECYCLE
 from clms.web import schemas as s
-from clms.web.api import ACTIONS
+from clms.web.api import ACTIONS, observation_of
 from clms.web.auth import CSRF_FIELD, SESSION_COOKIE, UserApp, csrf_token, system_of, token_of
 from clms.web.i18n import DEFAULT_LANGUAGE, LANGUAGE_CODES, LANGUAGES, N_, TEMPLATES, translations
 from clms.web.problems import status_of
@@ -238,7 +238,7 @@ async def identify_page(request: Request, system: UserApp) -> Response:
 async def identify(request: Request, system: UserApp) -> Response:
     """One child, from the phone form; its submission id makes a double tap one case."""
     form = await request.form()
-    filled = {**form, "activities": form.getlist("activities")}
+    filled = {**form, **{many: form.getlist(many) for many in ("activities", "conditions")}}
     try:
         child, seen = _identification(filled, system.user, system.clock())
         result = await _ask(system, c.Identify(child, seen, system.clock()))
@@ -248,36 +248,59 @@ async def identify(request: Request, system: UserApp) -> Response:
     return _render(request, "staff/identified.html", context)
 
 
+# The form's yes/no boxes: each is an observation's flag of the same name in the API.
+FLAGS = {
+    "in_school": N_("Goes to school"),
+    "school_holidays": N_("Seen during the school holidays"),
+    "basic_secondary": N_("Has completed basic secondary school"),
+    "parent_consent": N_("A parent consented to the work"),
+    "authority_consent": N_("The labour inspectorate or a trade union consented"),
+    "free_time_only": N_("Works only in free time from school"),
+    "family_at_risk": N_("The family is at risk"),
+}
+NUMBERS = ("hours_per_week", "hours_per_day", "load_kg")
+
+
 def _identification(
     form: Mapping[str, Any], user: User, now: datetime
 ) -> tuple[Child, Observation]:
+    """The phone form says what the API's body says, so a child is classified the same
+    whichever way the monitor sends it."""
     child_fields = ("first_name", "last_name", "birth_date", "sex", "district")
     body = _validated(s.IdentificationIn, {
         "submission_id": form.get("submission_id", ""),
         "child": {name: form.get(name, "") for name in child_fields},
         "activities": form.get("activities", []),
-        "hours_per_week": form.get("hours_per_week") or None,
-        "in_school": form.get("in_school") == "yes",
+        "conditions": form.get("conditions", []),
+        "note": form.get("note", ""),
+        **{name: form.get(name) or None for name in NUMBERS},
+        **{name: form.get(name) == "yes" for name in FLAGS},
     })  # fmt: skip
     if not body.submission_id.strip():
         raise InvalidInput(N_("the form lacks its submission id: reload it"), field="submission_id")
-    seen = Observation(
-        body.submission_id.strip(), user.username, now, tuple(body.activities),
-        hours_per_week=body.hours_per_week, in_school=body.in_school,
-    )  # fmt: skip
-    return Child(**body.child.model_dump()), seen
+    submission = body.submission_id.strip()
+    return Child(**body.child.model_dump()), observation_of(body, submission, user.username, now)
 
 
 def _identify_form(
     request: Request, system: App, filled: Mapping[str, Any], refused: ClmsError | None = None
 ) -> Response:
+    said = translations(_language_of(request, system.user, "")).gettext
     context = {
-        "filled": filled, "districts": _districts_for(system),
-        "activities": sorted(system.rules.activities.values(), key=lambda a: a.label),
+        "filled": filled,
+        "districts": _in_order(said, {d.code: d.name for d in _districts_for(system)}),
+        "activities": _in_order(said, {a.code: a.label for a in system.rules.activities.values()}),
+        "conditions": _in_order(said, {h.code: h.label for h in system.rules.conditions.values()}),
+        "flags": [(name, said(label)) for name, label in FLAGS.items()],
         "error": refused.message if refused else "",
         "error_field": refused.field if refused else "",
     }  # fmt: skip
     return _render(request, "staff/identify.html", context, status_of(refused) if refused else 200)
+
+
+def _in_order(said: Callable[[str], str], labels: Mapping[str, str]) -> list[tuple[str, str]]:
+    """(code, label in the reader's language), in the order the reader reads them."""
+    return sorted(((code, said(label)) for code, label in labels.items()), key=lambda c: c[1])
 
 
 def _districts_for(system: App) -> list[Any]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from starlette.testclient import TestClient
@@ -290,6 +291,52 @@ def test_a_double_submitted_identification_makes_one_case(client: TestClient, sy
     assert 'id="category">hazardous<' in first.text
     cases = system.handle(c.ListCases(CaseQuery()))
     assert [case.number for case in cases] == [number.group(1)]
+
+
+def _identify_on_the_form(client: TestClient, submission: str, **seen: Any) -> str:
+    """The identified page for a boy of 16 seen as a porter, with what else was seen."""
+    form = client.get("/identify").text
+    filled = {
+        "csrf": csrf_of(form), "submission_id": submission, "first_name": "Бекзат",
+        "last_name": "Оспанов", "birth_date": "2010-01-10", "sex": "m", "district": DISTRICT,
+        "activities": ["transporting_goods"], "hours_per_week": "15", "in_school": "yes", **seen,
+    }  # fmt: skip
+    response = client.post("/identify", data=filled)
+    assert response.status_code == 200, _error_of(response.text)
+    return response.text
+
+
+@pytest.mark.parametrize(
+    ("seen", "category", "reason"),
+    [
+        ({"load_kg": "18"}, "permitted_work", "permitted work: age 16"),
+        ({"load_kg": "30"}, "hazardous", "load over the limit: 30 kg, at most 20 kg for boys"),
+        ({"load_kg": "18", "conditions": ["night_work"]}, "hazardous", "night work"),
+    ],
+)
+def test_the_phone_form_carries_the_load_and_conditions_the_law_judges_by(
+    client: TestClient, seen: dict[str, Any], category: str, reason: str
+) -> None:
+    log_in(client, MONITOR)
+
+    page = _identify_on_the_form(client, "porter-1", **seen)
+
+    assert f'id="category">{category}<' in page
+    assert reason in page
+
+
+def test_a_kazakh_users_phone_form_lists_activities_conditions_and_districts_in_kazakh(
+    client: TestClient,
+) -> None:
+    log_in(client, KAZAKH_WORKER)
+
+    form = client.get("/identify").text
+
+    choices = re.findall(r'<label class="choice"><input[^>]*>([^<]*)</label>', form)
+    districts = re.findall(r"<option [^>]*>([^<]*)</option>", form)
+    assert len(choices) > 30 and districts == ["Мақтаарал ауданы"]
+    assert [label for label in choices if LATIN.search(label)] == []
+    assert "Түнгі жұмыс (22:00–06:00)".lower() in form
 
 
 def test_an_identification_with_a_missing_name_names_the_field_and_records_nothing(
