@@ -28,7 +28,7 @@ from clms.services import commands as c
 from clms.services.cases import index_of
 from clms.states import CASE_LIFECYCLE
 from clms.web import schemas as s
-from clms.web.api import ACTIONS, observation_of
+from clms.web.api import ACTIONS, actions_for, observation_of
 from clms.web.auth import CSRF_FIELD, SESSION_COOKIE, UserApp, csrf_token, system_of, token_of
 from clms.web.i18n import DEFAULT_LANGUAGE, LANGUAGE_CODES, LANGUAGES, N_, TEMPLATES, translations
 from clms.web.problems import status_of
@@ -39,20 +39,6 @@ CASELOAD_SIZE = 200
 # The same words for every failed login, so that a guess learns nothing.
 LOGIN_FAILED = N_("Wrong username or password, or the account is locked for a while.")
 
-# The forms a case page offers for each trigger its lifecycle allows now: answering and
-# cancelling a referral happen while referred; a relapse is found by a follow-up visit.
-FORMS_FOR_TRIGGER: dict[str, tuple[str, ...]] = {
-    "assess": ("assess",),
-    "screen_out": ("screen-out",),
-    "refer": ("refer",),
-    "cancel_referral": ("answer-referral", "cancel-referral"),
-    "start_service": ("start-service",),
-    "relapse": ("follow-up",),
-    "close": ("close",),
-    "reopen": ("reopen",),
-    "mark_lost": ("mark-lost",),
-    "resume": ("resume",),
-}
 # The buttons of the forms without fields of their own, named here so that pybabel finds them.
 FORM_LABELS = {
     "assess": N_("Assess"),
@@ -161,6 +147,13 @@ async def caseload(request: Request, system: UserApp) -> Response:
     return _render(request, "staff/cases.html", context)
 
 
+@router.get("/submissions", response_class=HTMLResponse)
+async def submissions(request: Request, system: UserApp) -> Response:
+    """A monitor's own identifications, newest first: proof that what they sent arrived."""
+    sent = await _ask(system, c.ListSubmissions())
+    return _render(request, "staff/submissions.html", {"submissions": sent})
+
+
 @router.get("/cases/{number}", response_class=HTMLResponse)
 async def case_page(request: Request, system: UserApp, number: str) -> Response:
     return await _case_page(request, system, number)
@@ -198,8 +191,7 @@ async def _case_page(
 
 
 def _forms_allowed(state: str) -> list[str]:
-    triggers = CASE_LIFECYCLE.triggers_from(state)
-    return [form for t in triggers for form in FORMS_FOR_TRIGGER.get(t, ())]
+    return actions_for(CASE_LIFECYCLE.triggers_from(state))
 
 
 def _action_in(form: Mapping[str, Any]) -> s.ActionIn:

@@ -117,6 +117,15 @@ class CaseSummaryOut(Out):
     ready_to_close: bool
 
 
+class SubmissionOut(Out):
+    submission_id: str
+    recorded_at: datetime
+    case_number: str
+    name: str
+    district: str
+    category: str
+
+
 class ReferralOut(Out):
     provider: str
     service_type: str

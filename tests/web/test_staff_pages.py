@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,7 @@ from clms.ports import CaseQuery
 from clms.services import commands as c
 from clms.web.app import create_app
 from clms.web.auth import SESSION_COOKIE
-from tests.builders import DISTRICT, child, identified
+from tests.builders import DISTRICT, NOW, child, identified, seen
 from tests.web.staff import (
     ALMATY_WORKER,
     KAZAKH_WORKER,
@@ -323,6 +324,24 @@ def test_the_phone_form_carries_the_load_and_conditions_the_law_judges_by(
 
     assert f'id="category">{category}<' in page
     assert reason in page
+
+
+def test_a_monitor_sees_their_own_submissions_newest_first_and_a_social_worker_cannot(
+    client: TestClient, system: App
+) -> None:
+    by_another_monitor = replace(seen("by-someone-else", "weeding"), monitor="saule.m")
+    system.handle(c.Identify(child(first="Дана"), by_another_monitor, NOW))
+    log_in(client, MONITOR)
+    _identify_on_the_form(client, "porter-1")
+    _identify_on_the_form(client, "porter-2", first_name="Арман")
+
+    page = client.get("/submissions").text
+
+    children = re.findall(r'data-label="Child">([^<]*)<', page)
+    assert children == ["Арман Оспанов", "Бекзат Оспанов"]
+    assert "Дана" not in page
+    log_in(client, WORKER)
+    assert client.get("/submissions").status_code == 403
 
 
 def test_a_kazakh_users_phone_form_lists_activities_conditions_and_districts_in_kazakh(
