@@ -4,33 +4,16 @@ guarded by If-Match, and refusals as RFC 9457 problem details that say why."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import pytest
 from starlette.testclient import TestClient
 
 from clms.bootstrap import App
 from clms.services import commands as c
-from clms.web.app import create_app
 from tests.builders import DISTRICT, identified
-from tests.web.staff import MONITOR, PASSWORD, WORKER, staff_system
+from tests.web.staff import MONITOR, PASSWORD, WORKER
 
 PROBLEM = "application/problem+json"
-
-
-@pytest.fixture
-def system(tmp_path: Path) -> Iterator[App]:
-    app = staff_system(tmp_path)
-    yield app
-    app.engine.dispose()
-
-
-@pytest.fixture
-def client(system: App) -> Iterator[TestClient]:
-    with TestClient(create_app(system)) as browser:
-        yield browser
 
 
 def token_for(client: TestClient, username: str) -> dict[str, str]:
@@ -47,98 +30,102 @@ def identification(submission: str = "", **seen: Any) -> dict[str, Any]:
 
 
 def test_a_resent_identification_is_one_case_201_then_200_with_the_same_answer(
-    client: TestClient, system: App
+    staff_client: TestClient, staff_app: App
 ) -> None:
-    monitor = token_for(client, MONITOR.username)
+    monitor = token_for(staff_client, MONITOR.username)
 
-    first = client.post("/api/identifications", json=identification("sub-1"), headers=monitor)
-    again = client.post("/api/identifications", json=identification("sub-1"), headers=monitor)
+    first = staff_client.post("/api/identifications", json=identification("sub-1"), headers=monitor)
+    again = staff_client.post("/api/identifications", json=identification("sub-1"), headers=monitor)
 
     assert (first.status_code, again.status_code) == (201, 200)
     assert first.json()["case"] == again.json()["case"]
     assert first.json()["category"] == "hazardous"
-    assert len(system.handle(c.ListSubmissions(monitor=MONITOR.username))) == 1
+    assert len(staff_app.handle(c.ListSubmissions(monitor=MONITOR.username))) == 1
 
 
 def test_the_idempotency_key_header_stands_for_a_missing_submission_id(
-    client: TestClient,
+    staff_client: TestClient,
 ) -> None:
-    monitor = {**token_for(client, MONITOR.username), "Idempotency-Key": "phone-7-form-3"}
+    monitor = {**token_for(staff_client, MONITOR.username), "Idempotency-Key": "phone-7-form-3"}
 
-    first = client.post("/api/identifications", json=identification(), headers=monitor)
-    again = client.post("/api/identifications", json=identification(), headers=monitor)
+    first = staff_client.post("/api/identifications", json=identification(), headers=monitor)
+    again = staff_client.post("/api/identifications", json=identification(), headers=monitor)
 
     assert (first.status_code, again.status_code) == (201, 200)
-    mine = client.get("/api/identifications", headers=monitor).json()
+    mine = staff_client.get("/api/identifications", headers=monitor).json()
     assert [(row["submission_id"], row["case_number"]) for row in mine] == [
         ("phone-7-form-3", first.json()["case"])
     ]
 
 
 def test_the_same_submission_id_with_another_observation_is_refused_naming_the_field(
-    client: TestClient, system: App
+    staff_client: TestClient, staff_app: App
 ) -> None:
-    monitor = token_for(client, MONITOR.username)
-    client.post("/api/identifications", json=identification("sub-1"), headers=monitor)
+    monitor = token_for(staff_client, MONITOR.username)
+    staff_client.post("/api/identifications", json=identification("sub-1"), headers=monitor)
 
-    changed = client.post(
+    changed = staff_client.post(
         "/api/identifications", json=identification("sub-1", hours_per_week=5), headers=monitor
     )
 
     assert changed.status_code == 422
     assert changed.headers["content-type"] == PROBLEM
     assert "submission_id" in changed.text
-    assert len(system.handle(c.ListSubmissions(monitor=MONITOR.username))) == 1
+    assert len(staff_app.handle(c.ListSubmissions(monitor=MONITOR.username))) == 1
 
 
 def test_an_action_with_a_stale_if_match_is_a_409_with_the_current_version_and_changes_nothing(
-    client: TestClient, system: App
+    staff_client: TestClient, staff_app: App
 ) -> None:
-    number = identified(system, "s1")
-    worker = token_for(client, WORKER.username)
-    seen = client.get(f"/api/cases/{number}", headers=worker)
+    number = identified(staff_app, "s1")
+    worker = token_for(staff_client, WORKER.username)
+    seen = staff_client.get(f"/api/cases/{number}", headers=worker)
     version = seen.headers["etag"]
-    assessed = client.post(f"/api/cases/{number}/assess", json={"reason": "visited"},
+    assessed = staff_client.post(f"/api/cases/{number}/assess", json={"reason": "visited"},
                            headers={**worker, "If-Match": version})  # fmt: skip
     assert assessed.status_code == 200 and assessed.json()["state"] == "assessed"
 
-    stale = client.post(f"/api/cases/{number}/mark-lost", json={"reason": "gone"},
+    stale = staff_client.post(f"/api/cases/{number}/mark-lost", json={"reason": "gone"},
                         headers={**worker, "If-Match": version})  # fmt: skip
 
     assert stale.status_code == 409
     assert stale.headers["content-type"] == PROBLEM
     assert stale.json()["current_version"] == int(assessed.headers["etag"].strip('"'))
-    assert system.handle(c.GetCase(number)).state == "assessed"
+    assert staff_app.handle(c.GetCase(number)).state == "assessed"
 
 
 def test_a_refused_action_is_a_422_with_the_reason_and_the_actions_allowed_now(
-    client: TestClient, system: App
+    staff_client: TestClient, staff_app: App
 ) -> None:
-    number = identified(system, "s1")
-    worker = token_for(client, WORKER.username)
+    number = identified(staff_app, "s1")
+    worker = token_for(staff_client, WORKER.username)
 
-    refused = client.post(f"/api/cases/{number}/close",
+    refused = staff_client.post(f"/api/cases/{number}/close",
                           json={"closure": "withdrawn", "reason": "x"}, headers=worker)  # fmt: skip
 
     assert refused.status_code == 422
     problem = refused.json()
     assert problem["status"] == 422 and "cannot close" in problem["detail"]
     assert problem["allowed_now"] == ["assess", "screen-out", "close", "mark-lost"]
-    assert system.handle(c.GetCase(number)).state == "identified"
+    assert staff_app.handle(c.GetCase(number)).state == "identified"
 
 
-def test_without_a_token_the_api_answers_401_with_a_bearer_challenge(client: TestClient) -> None:
-    response = client.get("/api/cases")
+def test_without_a_token_the_api_answers_401_with_a_bearer_challenge(
+    staff_client: TestClient,
+) -> None:
+    response = staff_client.get("/api/cases")
 
     assert response.status_code == 401
     assert response.headers["www-authenticate"] == "Bearer"
     assert response.headers["content-type"] == PROBLEM
 
 
-def test_a_social_worker_may_not_read_the_monitors_submissions_list(client: TestClient) -> None:
-    worker = token_for(client, WORKER.username)
+def test_a_social_worker_may_not_read_the_monitors_submissions_list(
+    staff_client: TestClient,
+) -> None:
+    worker = token_for(staff_client, WORKER.username)
 
-    response = client.get("/api/identifications", headers=worker)
+    response = staff_client.get("/api/identifications", headers=worker)
 
     assert response.status_code == 403
     assert response.headers["content-type"] == PROBLEM

@@ -4,7 +4,6 @@ caseload, a case with its actions, and the monitor's identification form."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -35,16 +34,13 @@ LATIN = re.compile(r"[A-Za-z]")
 
 
 @pytest.fixture
-def system(tmp_path: Path) -> Iterator[App]:
-    app = staff_system(tmp_path)
-    yield app
-    app.engine.dispose()
+def system(staff_app: App) -> App:
+    return staff_app
 
 
 @pytest.fixture
-def client(system: App) -> Iterator[TestClient]:
-    with TestClient(create_app(system)) as browser:
-        yield browser
+def client(staff_client: TestClient) -> TestClient:
+    return staff_client
 
 
 def a_case(
