@@ -244,7 +244,7 @@ async def reminders(
 
 @router.get("/providers", response_model=list[s.ProviderOut], tags=["directory"])
 async def providers(system: UserApp) -> list[s.ProviderOut]:
-    return [s.ProviderOut.model_validate(p) for p in await _ask(system, c.ListProviders())]
+    return [s.provider_out(p) for p in await _ask(system, c.ListProviders())]
 
 
 @router.get("/users", response_model=list[s.UserOut], tags=["users"])
