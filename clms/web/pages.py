@@ -22,7 +22,8 @@ from starlette.concurrency import run_in_threadpool
 from clms.bootstrap import App
 from clms.domain.access import Forbidden, NotAuthenticated, User
 from clms.domain.errors import ClmsError, InvalidInput, one_of
-from clms.domain.model import Child, ClosureReason, Observation, Role
+from clms.domain.model import Case, Child, ClosureReason, Observation, Provider, Role
+from clms.domain.status import SOCIAL_WORKER, Duty, what_is_due
 from clms.ports import CaseQuery
 from clms.services import commands as c
 from clms.services.cases import index_of
@@ -39,6 +40,16 @@ CASELOAD_SIZE = 200
 # The same words for every failed login, so that a guess learns nothing.
 LOGIN_FAILED = N_("Wrong username or password, or the account is locked for a while.")
 
+# What can be due on a case, as a case page says it.
+DUTIES = {
+    Duty.ASSESS: N_("Assess the case"),
+    Duty.REFER: N_("Refer the child to a service"),
+    Duty.ANSWER_REFERRAL: N_("Answer the referral"),
+    Duty.START_SERVICE: N_("Start the service"),
+    Duty.VISIT: N_("Follow-up visit"),
+    Duty.ACT_ON_UNSATISFACTORY: N_("Act on the unsatisfactory follow-up"),
+    Duty.CLOSE: N_("Close the case: its closing rule is met"),
+}
 # The buttons of the forms without fields of their own, named here so that pybabel finds them.
 FORM_LABELS = {
     "assess": N_("Assess"),
@@ -180,6 +191,7 @@ async def _case_page(
     providers = await _ask(system, c.ListProviders())
     context = {
         "case": case, "index": index_of(case, system.rules),
+        "due": _due(case, system, providers), "now": system.clock(),
         "history": sorted(case.history, key=lambda h: h.seq, reverse=True),
         "forms": _forms_allowed(case.state), "providers": providers,
         "service_types": system.rules.service_types.values(),
@@ -188,6 +200,16 @@ async def _case_page(
     }  # fmt: skip
     status = status_of(refused) if refused else 200
     return _render(request, "staff/case.html", context, status)
+
+
+def _due(case: Case, system: App, providers: list[Provider]) -> dict[str, Any] | None:
+    """What is due next, from whom and by when, as the page says it."""
+    due = what_is_due(case, system.rules)
+    if due is None:
+        return None
+    provider = {p.code: p.name for p in providers}.get(due.by, due.by)
+    return {"action": DUTIES[due.action], "at": due.at,
+            "provider": provider if due.by != SOCIAL_WORKER else ""}  # fmt: skip
 
 
 def _forms_allowed(state: str) -> list[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,7 @@ from clms.ports import CaseQuery
 from clms.services import commands as c
 from clms.web.app import create_app
 from clms.web.auth import SESSION_COOKIE
-from tests.builders import DISTRICT, NOW, child, identified, seen
+from tests.builders import DISTRICT, NOW, SOCIAL_WORKER, child, identified, seen
 from tests.web.staff import (
     ALMATY_WORKER,
     KAZAKH_WORKER,
@@ -404,3 +405,20 @@ def test_the_login_page_speaks_the_language_asked_else_russian(client: TestClien
     assert "<h1>Войти</h1>" in client.get("/login").text
     refused = client.post("/login", data={"username": "nobody", "password": "x", "lang": "kk"})
     assert '<html lang="kk">' in refused.text and "Log in" not in refused.text
+
+
+def test_the_case_page_says_what_is_due_from_whom_and_when_it_is_overdue(
+    client: TestClient, system: App
+) -> None:
+    number = a_case(system)
+    referred_on = NOW - timedelta(days=10)  # the school had 3 days to answer
+    system.handle(c.Assess(number, SOCIAL_WORKER, referred_on))
+    system.handle(c.Refer(number, SOCIAL_WORKER, referred_on, provider="SCH-12",
+                          service_type="school"))  # fmt: skip
+    log_in(client, WORKER)
+
+    due = re.search(r'id="due">(.*?)</dd>', client.get(f"/cases/{number}").text, re.S)
+
+    assert due is not None
+    assert due.group(1).startswith("Answer the referral · School-lyceum No. 12 · 2026-02-")
+    assert '<span class="tag">overdue</span>' in due.group(1)
