@@ -71,12 +71,15 @@ class HttpSmsGateway:
             "POST",
             self.url,
             json=self.body_for(message),
-            headers={
-                "Authorization": f"{self.auth_scheme} {self.token}",
-                "Idempotency-Key": message.idempotency_key,
-            },
+            headers={"Idempotency-Key": message.idempotency_key, **self._authorization()},
             timeout=self.timeout,
         )
+
+    def _authorization(self) -> dict[str, str]:
+        # No token configured means a gateway that asks for none (one on the local
+        # network): "Bearer " alone is no valid header, and every send would fail for ever.
+        token = self.token.strip()
+        return {"Authorization": f"{self.auth_scheme} {token}"} if token else {}
 
     def body_for(self, message: OutgoingMessage) -> dict[str, object]:
         return {

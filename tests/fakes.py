@@ -29,6 +29,7 @@ from clms.ports import (
     NewReminder,
     StaffMember,
     StoredReminder,
+    Submission,
     UnitOfWork,
 )
 from clms.services.cases import child_key
@@ -150,6 +151,16 @@ class FakeCases:
             and query.district in (None, c.child.district)
             and query.region in (None, _region(c))
         ][query.offset : query.offset + query.limit]  # fmt: skip
+
+    def submissions_of(self, monitor: str, limit: int) -> list[Submission]:
+        mine = [
+            Submission(i.observation.submission_id, i.recorded_at, c.number,
+                       c.child.display_name, c.child.district, i.classification.category.value)
+            for c in self.stored.values()
+            for i in c.identifications
+            if i.observation.monitor == monitor
+        ]  # fmt: skip
+        return sorted(mine, key=lambda s: s.recorded_at, reverse=True)[:limit]
 
     def scope_of(self, number: str) -> CaseScope:
         case = self.get(number)

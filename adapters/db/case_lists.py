@@ -9,9 +9,9 @@ from sqlalchemy import case as sql_case
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
-from clms.adapters.db.tables import CaseRow, PossibleDuplicateRow
+from clms.adapters.db.tables import CaseRow, IdentificationRow, PossibleDuplicateRow
 from clms.domain.duplicates import FlagStatus, PossibleDuplicate, Resemblance
-from clms.ports import CaseQuery, CaseSummary
+from clms.ports import CaseQuery, CaseSummary, Submission
 
 
 def case_summaries(session: Session, query: CaseQuery) -> list[CaseSummary]:
@@ -55,6 +55,21 @@ def _summary(row: CaseRow) -> CaseSummary:
         version=row.version,
         ready_to_close=row.ready_to_close,
     )
+
+
+def submissions_of(session: Session, monitor: str, limit: int) -> list[Submission]:
+    statement = (
+        select(IdentificationRow, CaseRow)
+        .join(CaseRow, col(CaseRow.id) == col(IdentificationRow.case_id))
+        .where(IdentificationRow.monitor == monitor)
+        .order_by(col(IdentificationRow.recorded_at).desc(), col(IdentificationRow.id).desc())
+        .limit(limit)
+    )
+    return [
+        Submission(seen.submission_id, seen.recorded_at, case.number,
+                   f"{case.first_name} {case.last_name}", case.district, seen.category)
+        for seen, case in session.exec(statement).all()
+    ]  # fmt: skip
 
 
 def possible_duplicates(

@@ -15,7 +15,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from clms.adapters.db.bulk import execute_many
-from clms.adapters.db.case_lists import case_summaries, possible_duplicates
+from clms.adapters.db.case_lists import case_summaries, possible_duplicates, submissions_of
 from clms.adapters.db.case_mapping import (
     CaseParts,
     case_columns,
@@ -48,7 +48,7 @@ from clms.domain.duplicates import (
 from clms.domain.errors import Conflict, DuplicateSubmission, NotFound
 from clms.domain.model import Case
 from clms.domain.rules import CountryRules
-from clms.ports import CaseIndex, CaseQuery, CaseSummary
+from clms.ports import CaseIndex, CaseQuery, CaseSummary, Submission
 from clms.states import case as case_states
 
 # The tables themselves, for the batch statements: Core, without the ORM's bookkeeping
@@ -282,6 +282,9 @@ class SqlCaseRepository:
 
     def summaries(self, query: CaseQuery) -> list[CaseSummary]:
         return case_summaries(self.session, query)
+
+    def submissions_of(self, monitor: str, limit: int) -> list[Submission]:
+        return submissions_of(self.session, monitor, limit)
 
     def referred_to(self, provider: str, states: Collection[str]) -> list[str]:
         query = (

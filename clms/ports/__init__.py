@@ -20,7 +20,7 @@ from clms.ports.persistence import (
     StaffMember,
     UnitOfWork,
 )
-from clms.ports.read_models import CaseQuery, CaseSummary, StoredReminder
+from clms.ports.read_models import CaseQuery, CaseSummary, StoredReminder, Submission
 
 __all__ = [
     "AccessEntry",
@@ -44,5 +44,6 @@ __all__ = [
     "Staff",
     "StaffMember",
     "StoredReminder",
+    "Submission",
     "UnitOfWork",
 ]

@@ -14,7 +14,7 @@ from clms.domain.check import CheckRule, Contact, Finding
 from clms.domain.duplicates import ChildKey as ChildKey  # re-exported: ports name it
 from clms.domain.duplicates import EarlierCase, FlagStatus, PossibleDuplicate
 from clms.domain.model import AlternativeStatus, Case, Provider
-from clms.ports.read_models import CaseQuery, CaseSummary, StoredReminder
+from clms.ports.read_models import CaseQuery, CaseSummary, StoredReminder, Submission
 
 
 @dataclass(frozen=True)
@@ -75,6 +75,9 @@ class CaseRepository(Protocol):
 
     def summaries(self, query: CaseQuery) -> list[CaseSummary]:
         """Overdue first, then urgent, then by next action due."""
+
+    def submissions_of(self, monitor: str, limit: int) -> list[Submission]:
+        """The identifications `monitor` submitted, newest first."""
 
     def referred_to(self, provider: str, states: Collection[str]) -> list[str]:
         """The numbers of the cases with a referral to `provider` in one of `states`."""

@@ -33,6 +33,19 @@ class CaseSummary:
 
 
 @dataclass(frozen=True)
+class Submission:
+    """A monitor's own identification, as they see it afterwards: that it arrived, and as
+    which case and category."""
+
+    submission_id: str
+    recorded_at: datetime
+    case_number: str
+    name: str
+    district: str
+    category: str
+
+
+@dataclass(frozen=True)
 class StoredReminder:
     id: int
     key: str

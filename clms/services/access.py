@@ -51,6 +51,7 @@ PERMISSIONS: dict[type[c.Command[Any]], Permission] = {
     c.CancelReferral: _case_work(),
     c.GetCase: _case_work(PROVIDER),
     c.ListCases: _may(WORKER, SUPERVISOR, scope=Scope.LIST),
+    c.ListSubmissions: _may(MONITOR),  # their own: the door names them
     c.ListPossibleDuplicates: _may(SUPERVISOR),  # case numbers only, no child's details
     c.ConfirmDuplicate: _case_work(),
     c.DismissDuplicate: _case_work(),
@@ -88,7 +89,7 @@ PERMISSIONS: dict[type[c.Command[Any]], Permission] = {
     c.LogOut: _may(ANYONE),
 }
 # The reads of children's records: every one is logged, with the case when it names one.
-LOGGED_READS = (c.GetCase, c.ListCases, c.ListReminders)
+LOGGED_READS = (c.GetCase, c.ListCases, c.ListReminders, c.ListSubmissions)
 
 
 def admit(
@@ -169,6 +170,8 @@ def _as_the_server_says(command: c.Command[Any], user: User, now: datetime) -> c
         changes["actor"] = user.actor
     if isinstance(command, c.Identify):
         changes["observation"] = replace(command.observation, monitor=user.username)
+    if isinstance(command, c.ListSubmissions):
+        changes["monitor"] = user.username
     return replace(command, **changes) if changes else command  # type: ignore[type-var]
 
 

@@ -28,7 +28,7 @@ from clms.domain.model import (
 )
 from clms.domain.rules import CountryRules
 from clms.domain.status import alternative_status, next_action_due
-from clms.ports import CaseIndex, CaseQuery, CaseSummary, UnitOfWork
+from clms.ports import CaseIndex, CaseQuery, CaseSummary, Submission, UnitOfWork
 from clms.services import commands as c
 from clms.services.telling import tell_at_once
 from clms.states import CASE_LIFECYCLE
@@ -271,6 +271,13 @@ def _open_case_of_the_same_child(child: Child, uow: UnitOfWork) -> Case | None:
     rather than being merged with every other child so written."""
     key = child_key(child)
     return uow.cases.open_case_of(key) if key.readable else None
+
+
+def list_submissions(command: c.ListSubmissions, uow: UnitOfWork) -> list[Submission]:
+    if not command.monitor:
+        raise InvalidInput("whose submissions: a monitor is required", field="monitor")
+    with uow:
+        return uow.cases.submissions_of(command.monitor, min(max(command.limit, 1), 500))
 
 
 def list_cases(query: CaseQuery, uow: UnitOfWork, rules: CountryRules) -> list[CaseSummary]:

@@ -12,7 +12,7 @@ from clms.domain.access import User
 from clms.domain.check import CheckRule
 from clms.domain.duplicates import Confirmed, PossibleDuplicate
 from clms.domain.model import Actor, Case, Child, ClosureReason, Observation, Provider
-from clms.ports import AccessEntry, CaseQuery, CaseSummary, StaffMember, StoredReminder
+from clms.ports import AccessEntry, CaseQuery, CaseSummary, StaffMember, StoredReminder, Submission
 
 if TYPE_CHECKING:  # results named in the base classes below, as strings (no import cycle)
     from clms.services.answers import AnswerRequest  # noqa: F401
@@ -114,6 +114,14 @@ class GetCase(Command[Case]):
 @dataclass(frozen=True)
 class ListCases(Command[list[CaseSummary]]):
     query: CaseQuery
+
+
+@dataclass(frozen=True)
+class ListSubmissions(Command[list[Submission]]):
+    """A monitor's own identifications, newest first: the door names the monitor."""
+
+    monitor: str = ""
+    limit: int = 50
 
 
 @dataclass(frozen=True)

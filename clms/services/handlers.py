@@ -67,6 +67,7 @@ HANDLERS: dict[type[c.Command[Any]], Handler] = {
     c.Resume: _on_a_case(cases.resume),
     c.GetCase: lambda cmd, deps: cases.get_case(cmd.case_number, deps.new_uow()),
     c.ListCases: lambda cmd, deps: cases.list_cases(cmd.query, deps.new_uow(), deps.rules),
+    c.ListSubmissions: lambda cmd, deps: cases.list_submissions(cmd, deps.new_uow()),
     c.FindOpenCase: lambda cmd, deps: cases.open_case_of(cmd.child, deps.new_uow()),
     c.AddProvider: lambda cmd, deps: directory.add_provider(
         cmd.provider, deps.new_uow(), deps.rules

@@ -4,7 +4,7 @@ clms.web.schemas. Who may do what is decided at the door, never here."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -13,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 
 from clms.bootstrap import App
 from clms.domain.access import User
-from clms.domain.errors import Conflict, InvalidInput, one_of
+from clms.domain.errors import Conflict, InvalidInput, Refused, one_of
 from clms.domain.model import Child, ClosureReason, Observation, Role
 from clms.ports import CaseQuery
 from clms.services import commands as c
@@ -54,6 +54,20 @@ ACTIONS: dict[str, Build] = {
     "reopen": _case_command(c.Reopen),
     "mark-lost": _case_command(c.MarkLost),
     "resume": _case_command(c.Resume),
+}
+# The actions offered for each trigger the lifecycle allows: answering and cancelling a
+# referral happen while referred; a relapse is found by a follow-up visit.
+ACTIONS_FOR_TRIGGER: dict[str, tuple[str, ...]] = {
+    "assess": ("assess",),
+    "screen_out": ("screen-out",),
+    "refer": ("refer",),
+    "cancel_referral": ("answer-referral", "cancel-referral"),
+    "start_service": ("start-service",),
+    "relapse": ("follow-up",),
+    "close": ("close",),
+    "reopen": ("reopen",),
+    "mark_lost": ("mark-lost",),
+    "resume": ("resume",),
 }
 SERVER = User("server", Role.SYSTEM).actor  # replaced at the door by the logged-in user
 NOW = datetime(2000, 1, 1, tzinfo=UTC)  # replaced at the door too
@@ -102,19 +116,26 @@ async def identify(
     identification: 201 the first time, 200 with the same answer after."""
     submission = _submission_id(body.submission_id, idempotency_key)
     now = system.clock()
-    seen = Observation(
-        submission, system.user.username, body.seen_at or now, tuple(body.activities),
-        tuple(body.conditions), body.hours_per_week, body.parent_consent, body.free_time_only,
-        body.in_school, body.basic_secondary, body.family_at_risk, body.note,
-        hours_per_day=body.hours_per_day, school_holidays=body.school_holidays,
-        authority_consent=body.authority_consent, load_kg=body.load_kg,
-    )  # fmt: skip
+    seen = observation_of(body, submission, system.user.username, body.seen_at or now)
     child = Child(**body.child.model_dump())
     result = await _ask(system, c.Identify(child, seen, now))
     response.status_code = 200 if result.outcome == "already recorded" else 201
     return s.IdentifiedOut(case=result.case_number, outcome=result.outcome,
                            category=result.classification.category.value,
                            reasons=list(result.classification.reasons))  # fmt: skip
+
+
+def observation_of(
+    body: s.IdentificationIn, submission: str, monitor: str, seen_at: datetime
+) -> Observation:
+    """What the monitor saw, from the API's body or the phone form's fields."""
+    return Observation(
+        submission, monitor, seen_at, tuple(body.activities),
+        tuple(body.conditions), body.hours_per_week, body.parent_consent, body.free_time_only,
+        body.in_school, body.basic_secondary, body.family_at_risk, body.note,
+        hours_per_day=body.hours_per_day, school_holidays=body.school_holidays,
+        authority_consent=body.authority_consent, load_kg=body.load_kg,
+    )  # fmt: skip
 
 
 def _submission_id(in_body: str, header: str | None) -> str:
@@ -128,6 +149,15 @@ def _submission_id(in_body: str, header: str | None) -> str:
             "a submission_id or an Idempotency-Key header is needed", field="submission_id"
         )
     return key.strip()
+
+
+@router.get("/identifications", response_model=list[s.SubmissionOut], tags=["cases"])
+async def my_identifications(
+    system: UserApp, limit: Annotated[int, Query(ge=1, le=500)] = 50
+) -> list[s.SubmissionOut]:
+    """A monitor's own identifications, newest first: which arrived, as which case."""
+    found = await _ask(system, c.ListSubmissions(limit=limit))
+    return [s.SubmissionOut.model_validate(row) for row in found]
 
 
 @router.get("/cases", response_model=list[s.CaseSummaryOut], tags=["cases"])
@@ -176,8 +206,15 @@ async def act(
     except Conflict as stale:
         current = await _ask(system, c.GetCase(number))
         return refusal_problem(stale, current_version=current.version)
+    except Refused as refused:  # named as this API names its actions, not as triggers
+        return refusal_problem(refused, allowed_now=actions_for(refused.allowed_now))
     response.headers["ETag"] = f'"{case.version}"'
     return s.case_out(case, system.rules)
+
+
+def actions_for(triggers: Iterable[str]) -> list[str]:
+    """The lifecycle's triggers as the actions of this API (and of the case page)."""
+    return [action for t in triggers for action in ACTIONS_FOR_TRIGGER.get(t, ())]
 
 
 def _version(if_match: str | None) -> int | None:
@@ -207,7 +244,7 @@ async def reminders(
 
 @router.get("/providers", response_model=list[s.ProviderOut], tags=["directory"])
 async def providers(system: UserApp) -> list[s.ProviderOut]:
-    return [s.ProviderOut.model_validate(p) for p in await _ask(system, c.ListProviders())]
+    return [s.provider_out(p) for p in await _ask(system, c.ListProviders())]
 
 
 @router.get("/users", response_model=list[s.UserOut], tags=["users"])

@@ -20,7 +20,7 @@ from clms.domain.errors import ClmsError, InvalidInput
 from clms.services.answers import AnswerRequest, AttendanceAnswer, LinkState, TooLateToChange
 from clms.services.commands import CorrectAnswer, OpenAnswer, RecordAnswer
 from clms.tokens import ExpiredToken, InvalidToken, UsedToken
-from clms.web import api, pages
+from clms.web import api, directory_api, pages
 from clms.web.auth import LoginThrottle
 from clms.web.hardening import harden
 from clms.web.i18n import (
@@ -43,6 +43,7 @@ def create_app(system: App) -> FastAPI:
     web.state.system = system  # what clms.web.auth and the routers ask the door through
     web.state.login_throttle = LoginThrottle()
     web.include_router(api.router)
+    web.include_router(directory_api.router)
     web.include_router(pages.router)
     install_problem_handlers(web)
 

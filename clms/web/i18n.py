@@ -10,10 +10,12 @@ page's own context (`lang`), so two pages rendered at once in two languages cann
 
 from __future__ import annotations
 
+import tomllib
+from collections.abc import Iterator
 from functools import cache
 from io import BytesIO
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -37,6 +39,26 @@ LANGUAGE_CODES = frozenset(code for code, _name in LANGUAGES)
 def N_(message: str) -> str:  # the name pybabel looks for
     """Marks a msgid for extraction where it is only named, to be translated later."""
     return message
+
+
+# The country files' words a page shows (what a monitor ticks, where a child lives): English
+# in the files, translated by the same catalogues as the pages' own texts.
+CONFIG_LABELS = {
+    "activities": ("label",),
+    "conditions": ("label",),
+    "districts": ("name", "region"),
+}
+
+
+def extract_config_labels(
+    fileobj: IO[bytes], keywords: Any, comment_tags: Any, options: Any
+) -> Iterator[tuple[int, None, str, list[str]]]:
+    """pybabel's extractor for config/**.toml (named in babel.cfg)."""
+    document = tomllib.load(fileobj)
+    for section, keys in CONFIG_LABELS.items():
+        for entry in document.get(section, ()):
+            for key in keys:
+                yield 1, None, entry[key], [f"{section}.{key}"]
 
 
 def catalogue_path(lang: str) -> Path:

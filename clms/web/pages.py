@@ -10,7 +10,7 @@ stays an English sentence under a translated heading; the texts said here are tr
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -22,13 +22,14 @@ from starlette.concurrency import run_in_threadpool
 from clms.bootstrap import App
 from clms.domain.access import Forbidden, NotAuthenticated, User
 from clms.domain.errors import ClmsError, InvalidInput, one_of
-from clms.domain.model import Child, ClosureReason, Observation, Role
+from clms.domain.model import Case, Child, ClosureReason, Observation, Provider, Role
+from clms.domain.status import SOCIAL_WORKER, Duty, what_is_due
 from clms.ports import CaseQuery
 from clms.services import commands as c
 from clms.services.cases import index_of
 from clms.states import CASE_LIFECYCLE
 from clms.web import schemas as s
-from clms.web.api import ACTIONS
+from clms.web.api import ACTIONS, actions_for, observation_of
 from clms.web.auth import CSRF_FIELD, SESSION_COOKIE, UserApp, csrf_token, system_of, token_of
 from clms.web.i18n import DEFAULT_LANGUAGE, LANGUAGE_CODES, LANGUAGES, N_, TEMPLATES, translations
 from clms.web.problems import status_of
@@ -39,19 +40,15 @@ CASELOAD_SIZE = 200
 # The same words for every failed login, so that a guess learns nothing.
 LOGIN_FAILED = N_("Wrong username or password, or the account is locked for a while.")
 
-# The forms a case page offers for each trigger its lifecycle allows now: answering and
-# cancelling a referral happen while referred; a relapse is found by a follow-up visit.
-FORMS_FOR_TRIGGER: dict[str, tuple[str, ...]] = {
-    "assess": ("assess",),
-    "screen_out": ("screen-out",),
-    "refer": ("refer",),
-    "cancel_referral": ("answer-referral", "cancel-referral"),
-    "start_service": ("start-service",),
-    "relapse": ("follow-up",),
-    "close": ("close",),
-    "reopen": ("reopen",),
-    "mark_lost": ("mark-lost",),
-    "resume": ("resume",),
+# What can be due on a case, as a case page says it.
+DUTIES = {
+    Duty.ASSESS: N_("Assess the case"),
+    Duty.REFER: N_("Refer the child to a service"),
+    Duty.ANSWER_REFERRAL: N_("Answer the referral"),
+    Duty.START_SERVICE: N_("Start the service"),
+    Duty.VISIT: N_("Follow-up visit"),
+    Duty.ACT_ON_UNSATISFACTORY: N_("Act on the unsatisfactory follow-up"),
+    Duty.CLOSE: N_("Close the case: its closing rule is met"),
 }
 # The buttons of the forms without fields of their own, named here so that pybabel finds them.
 FORM_LABELS = {
@@ -161,6 +158,13 @@ async def caseload(request: Request, system: UserApp) -> Response:
     return _render(request, "staff/cases.html", context)
 
 
+@router.get("/submissions", response_class=HTMLResponse)
+async def submissions(request: Request, system: UserApp) -> Response:
+    """A monitor's own identifications, newest first: proof that what they sent arrived."""
+    sent = await _ask(system, c.ListSubmissions())
+    return _render(request, "staff/submissions.html", {"submissions": sent})
+
+
 @router.get("/cases/{number}", response_class=HTMLResponse)
 async def case_page(request: Request, system: UserApp, number: str) -> Response:
     return await _case_page(request, system, number)
@@ -187,6 +191,7 @@ async def _case_page(
     providers = await _ask(system, c.ListProviders())
     context = {
         "case": case, "index": index_of(case, system.rules),
+        "due": _due(case, system, providers), "now": system.clock(),
         "history": sorted(case.history, key=lambda h: h.seq, reverse=True),
         "forms": _forms_allowed(case.state), "providers": providers,
         "service_types": system.rules.service_types.values(),
@@ -197,9 +202,18 @@ async def _case_page(
     return _render(request, "staff/case.html", context, status)
 
 
+def _due(case: Case, system: App, providers: list[Provider]) -> dict[str, Any] | None:
+    """What is due next, from whom and by when, as the page says it."""
+    due = what_is_due(case, system.rules)
+    if due is None:
+        return None
+    provider = {p.code: p.name for p in providers}.get(due.by, due.by)
+    return {"action": DUTIES[due.action], "at": due.at,
+            "provider": provider if due.by != SOCIAL_WORKER else ""}  # fmt: skip
+
+
 def _forms_allowed(state: str) -> list[str]:
-    triggers = CASE_LIFECYCLE.triggers_from(state)
-    return [form for t in triggers for form in FORMS_FOR_TRIGGER.get(t, ())]
+    return actions_for(CASE_LIFECYCLE.triggers_from(state))
 
 
 def _action_in(form: Mapping[str, Any]) -> s.ActionIn:
@@ -238,7 +252,7 @@ async def identify_page(request: Request, system: UserApp) -> Response:
 async def identify(request: Request, system: UserApp) -> Response:
     """One child, from the phone form; its submission id makes a double tap one case."""
     form = await request.form()
-    filled = {**form, "activities": form.getlist("activities")}
+    filled = {**form, **{many: form.getlist(many) for many in ("activities", "conditions")}}
     try:
         child, seen = _identification(filled, system.user, system.clock())
         result = await _ask(system, c.Identify(child, seen, system.clock()))
@@ -248,36 +262,59 @@ async def identify(request: Request, system: UserApp) -> Response:
     return _render(request, "staff/identified.html", context)
 
 
+# The form's yes/no boxes: each is an observation's flag of the same name in the API.
+FLAGS = {
+    "in_school": N_("Goes to school"),
+    "school_holidays": N_("Seen during the school holidays"),
+    "basic_secondary": N_("Has completed basic secondary school"),
+    "parent_consent": N_("A parent consented to the work"),
+    "authority_consent": N_("The labour inspectorate or a trade union consented"),
+    "free_time_only": N_("Works only in free time from school"),
+    "family_at_risk": N_("The family is at risk"),
+}
+NUMBERS = ("hours_per_week", "hours_per_day", "load_kg")
+
+
 def _identification(
     form: Mapping[str, Any], user: User, now: datetime
 ) -> tuple[Child, Observation]:
+    """The phone form says what the API's body says, so a child is classified the same
+    whichever way the monitor sends it."""
     child_fields = ("first_name", "last_name", "birth_date", "sex", "district")
     body = _validated(s.IdentificationIn, {
         "submission_id": form.get("submission_id", ""),
         "child": {name: form.get(name, "") for name in child_fields},
         "activities": form.get("activities", []),
-        "hours_per_week": form.get("hours_per_week") or None,
-        "in_school": form.get("in_school") == "yes",
+        "conditions": form.get("conditions", []),
+        "note": form.get("note", ""),
+        **{name: form.get(name) or None for name in NUMBERS},
+        **{name: form.get(name) == "yes" for name in FLAGS},
     })  # fmt: skip
     if not body.submission_id.strip():
         raise InvalidInput(N_("the form lacks its submission id: reload it"), field="submission_id")
-    seen = Observation(
-        body.submission_id.strip(), user.username, now, tuple(body.activities),
-        hours_per_week=body.hours_per_week, in_school=body.in_school,
-    )  # fmt: skip
-    return Child(**body.child.model_dump()), seen
+    submission = body.submission_id.strip()
+    return Child(**body.child.model_dump()), observation_of(body, submission, user.username, now)
 
 
 def _identify_form(
     request: Request, system: App, filled: Mapping[str, Any], refused: ClmsError | None = None
 ) -> Response:
+    said = translations(_language_of(request, system.user, "")).gettext
     context = {
-        "filled": filled, "districts": _districts_for(system),
-        "activities": sorted(system.rules.activities.values(), key=lambda a: a.label),
+        "filled": filled,
+        "districts": _in_order(said, {d.code: d.name for d in _districts_for(system)}),
+        "activities": _in_order(said, {a.code: a.label for a in system.rules.activities.values()}),
+        "conditions": _in_order(said, {h.code: h.label for h in system.rules.conditions.values()}),
+        "flags": [(name, said(label)) for name, label in FLAGS.items()],
         "error": refused.message if refused else "",
         "error_field": refused.field if refused else "",
     }  # fmt: skip
     return _render(request, "staff/identify.html", context, status_of(refused) if refused else 200)
+
+
+def _in_order(said: Callable[[str], str], labels: Mapping[str, str]) -> list[tuple[str, str]]:
+    """(code, label in the reader's language), in the order the reader reads them."""
+    return sorted(((code, said(label)) for code, label in labels.items()), key=lambda c: c[1])
 
 
 def _districts_for(system: App) -> list[Any]:

@@ -48,7 +48,7 @@ def refusal_problem(error: ClmsError, **extra: Any) -> JSONResponse:
     more: dict[str, Any] = {"field": error.field} if error.field else {}
     if isinstance(error, Refused):
         more["allowed_now"] = error.allowed_now
-    return problem(status_of(error), type(error).__name__, error.message, **more, **extra)
+    return problem(status_of(error), type(error).__name__, error.message, **{**more, **extra})
 
 
 def install_problem_handlers(web: FastAPI) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from clms.domain.model import Case
+from clms.domain.model import Case, Provider
 from clms.domain.rules import CountryRules
 from clms.services.cases import index_of
 from clms.states import CASE_LIFECYCLE
@@ -117,6 +117,15 @@ class CaseSummaryOut(Out):
     ready_to_close: bool
 
 
+class SubmissionOut(Out):
+    submission_id: str
+    recorded_at: datetime
+    case_number: str
+    name: str
+    district: str
+    category: str
+
+
 class ReferralOut(Out):
     provider: str
     service_type: str
@@ -185,6 +194,64 @@ class ProviderOut(Out):
     email: str
     webhook_url: str
     language: str
+    offers: list[str] = Field(description='each "SERVICE_TYPE@DISTRICT"')
+
+
+def provider_out(provider: Provider) -> ProviderOut:
+    offers = sorted(f"{service}@{district}" for service, district in provider.offers)
+    return ProviderOut.model_validate({**vars(provider), "offers": offers})
+
+
+class ProviderIn(BaseModel):
+    code: str = Field(min_length=1, max_length=32)
+    name: str = Field(min_length=1, max_length=200)
+    district: str = Field(max_length=32)
+    offers: list[str] = Field(min_length=1, max_length=50)
+    phone: str = Field(default="", max_length=32)
+    email: str = Field(default="", max_length=254)
+    webhook_url: str = Field(default="", max_length=2000)
+    language: str = Field(default="ru", max_length=8)
+
+
+class ProviderChangeIn(BaseModel):
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    phone: str | None = Field(default=None, max_length=32)
+    email: str | None = Field(default=None, max_length=254)
+    webhook_url: str | None = Field(default=None, max_length=2000)
+    language: str | None = Field(default=None, max_length=8)
+    offers: list[str] | None = Field(default=None, min_length=1, max_length=50)
+
+
+class StaffIn(BaseModel):
+    name: str = Field(min_length=1, max_length=200)
+    role: str = Field(max_length=32)
+    area: str = Field(max_length=64)
+    phone: str = Field(default="", max_length=32)
+    email: str = Field(default="", max_length=254)
+    language: str = Field(default="ru", max_length=8)
+
+
+class StaffChangeIn(BaseModel):
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    area: str | None = Field(default=None, max_length=64)
+    phone: str | None = Field(default=None, max_length=32)
+    email: str | None = Field(default=None, max_length=254)
+    language: str | None = Field(default=None, max_length=8)
+
+
+class StaffOut(Out):
+    id: int
+    name: str
+    role: str
+    area: str
+    phone: str
+    email: str
+    language: str
+
+
+class StaffChangeOut(BaseModel):
+    member: StaffOut
+    uncovered: str | None
 
 
 class ReminderOut(Out):

@@ -181,6 +181,20 @@ def test_the_sms_gateway_posts_the_documented_json_with_the_bearer_token_and_ide
     assert request.headers["content-type"] == "application/json"
 
 
+@pytest.mark.parametrize("token", ["", "  "])
+def test_a_gateway_without_a_token_is_sent_to_without_an_authorization_header(
+    server: RecordingServer, token: str
+) -> None:
+    gateway = HttpSmsGateway(server.url("/accept"), token, "CLMS")
+
+    delivery = gateway.send(SMS)
+    gateway.close()
+
+    assert delivery.outcome == "sent"
+    [request] = server.received
+    assert "authorization" not in request.headers
+
+
 def test_the_rapidpro_variant_sends_urns_and_its_token_scheme(server: RecordingServer) -> None:
     gateway = RapidProGateway(server.url("/accept"), TOKEN, "ignored")
 

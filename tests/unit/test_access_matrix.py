@@ -53,6 +53,8 @@ def expected(kind: type[c.Command[Any]], area: str) -> set[str]:
         return CASE_WORKERS if own else set()
     if kind is c.ListCases:
         return CASE_WORKERS  # narrowed to their own area (tested below)
+    if kind is c.ListSubmissions:
+        return {"monitor"}  # their own (tested below)
     if kind is c.ListReminders:
         return {"admin", *CASE_WORKERS} if own else {"admin"}  # one case's, or all
     if kind is c.ListPossibleDuplicates:
@@ -96,6 +98,7 @@ def sample(kind: type[c.Command[Any]], number: str, area: str) -> c.Command[Any]
 
 OTHERS: dict[type[c.Command[Any]], c.Command[Any]] = {
     c.ListCases: c.ListCases(CaseQuery()),
+    c.ListSubmissions: c.ListSubmissions(monitor="someone.else"),
     c.ListPossibleDuplicates: c.ListPossibleDuplicates(),
     c.AddProvider: c.AddProvider(Provider("P", "P", OWN, frozenset())),
     c.UpdateProvider: c.UpdateProvider("SCH-12", name="x"),
@@ -165,6 +168,21 @@ def test_a_list_holds_only_the_cases_of_the_users_area(cases: tuple[App, dict[st
     assert [row.number for row in mine] == [numbers[OWN]]
     theirs = system.acting_as(User("a.b", Role.SUPERVISOR, "Almaty city"))
     assert [row.number for row in theirs.handle(c.ListCases(CaseQuery()))] == [numbers[OTHER]]
+
+
+def test_a_monitor_sees_only_their_own_submissions_whoever_they_name(
+    cases: tuple[App, dict[str, str]],
+) -> None:
+    system, numbers = cases
+    erlan, other = PEOPLE["monitor"], User("saule.m", Role.MONITOR, OWN)
+    system.acting_as(erlan).handle(c.Identify(child("Бекзат", district=OWN), seen("e-1"), NOW))
+    system.acting_as(other).handle(c.Identify(child("Дана", district=OWN), seen("o-1"), NOW))
+
+    mine = system.acting_as(erlan).handle(c.ListSubmissions(monitor="saule.m"))
+
+    assert [(s.submission_id, s.name.split()[0]) for s in mine] == [("e-1", "Бекзат")]
+    log = system.handle(c.ReadAccessLog(1))
+    assert (log[0].username, log[0].action, log[0].allowed) == ("erlan.m", "ListSubmissions", True)
 
 
 def test_the_actor_and_the_time_are_the_servers_whatever_the_caller_says(

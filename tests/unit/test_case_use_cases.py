@@ -9,6 +9,7 @@ import pytest
 from clms.bootstrap import App
 from clms.domain.errors import Conflict, InvalidInput, NotFound, Refused
 from clms.domain.model import Actor, AlternativeStatus, Category, ClosureReason, Role
+from clms.domain.status import what_is_due
 from clms.ports import CaseQuery
 from clms.services import cases as s
 from clms.services import commands as c
@@ -506,3 +507,22 @@ def test_a_submission_id_reused_for_another_observation_is_refused_and_writes_no
     assert refused.value.field == "submission_id"
     assert len(app.handle(c.GetCase(number)).identifications) == 1
     assert identified(app, "sub-1", "weeding") == number  # the same form again: a retry
+
+
+def test_what_is_due_names_the_duty_and_who_owes_it_through_a_cases_life(app: App) -> None:
+    def due(number: str) -> tuple[str, str] | None:
+        found = what_is_due(app.handle(c.GetCase(number)), app.rules)
+        return (found.action.value, found.by) if found else None
+
+    number = identified(app, "sub-0", HARVEST)
+    assert due(number) == ("assess", "social_worker")
+    app.handle(c.Assess(number, SOCIAL_WORKER, NOW))
+    assert due(number) == ("refer", "social_worker")
+    app.handle(c.Refer(number, SOCIAL_WORKER, NOW, provider="SCH-12", service_type="school"))
+    assert due(number) == ("answer_referral", "SCH-12")
+    app.handle(c.AnswerReferral(number, SOCIAL_WORKER, NOW + DAY, accepted=True))
+    assert due(number) == ("start_service", "SCH-12")
+    app.handle(c.StartService(number, SOCIAL_WORKER, NOW + DAY, started_on=date(2026, 3, 3)))
+    assert due(number) == ("follow_up_visit", "social_worker")
+    app.handle(c.MarkLost(number, SOCIAL_WORKER, NOW + 2 * DAY, "moved away"))
+    assert due(number) is None

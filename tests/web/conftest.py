@@ -18,6 +18,7 @@ from pathlib import Path
 import httpx
 import pytest
 from sqlalchemy import select, update
+from starlette.testclient import TestClient
 
 from clms.adapters.db.tables import AttendanceReportRow, ProviderRow
 from clms.bootstrap import App, bootstrap
@@ -36,6 +37,7 @@ from tests.builders import (
     run_check,
 )
 from tests.servers import ThreadedServer, wait_until
+from tests.web.staff import staff_system
 
 CHECKED = NOW + 25 * DAY  # the daily check finds the first follow-up coming due
 ANSWERED = CHECKED + DAY  # and the school answers the next morning
@@ -157,6 +159,20 @@ def waiting_anywhere(request: pytest.FixtureRequest) -> Waiting:
 
 
 _databases = itertools.count(1)
+
+
+@pytest.fixture
+def staff_app(tmp_path: Path) -> Iterator[App]:
+    """An App with the staff of tests/web/staff.py, its clock at NOW."""
+    system = staff_system(tmp_path)
+    yield system
+    system.engine.dispose()
+
+
+@pytest.fixture
+def staff_client(staff_app: App) -> Iterator[TestClient]:
+    with TestClient(create_app(staff_app)) as browser:
+        yield browser
 
 
 @pytest.fixture

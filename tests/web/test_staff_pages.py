@@ -4,8 +4,10 @@ caseload, a case with its actions, and the monitor's identification form."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from starlette.testclient import TestClient
@@ -15,7 +17,7 @@ from clms.ports import CaseQuery
 from clms.services import commands as c
 from clms.web.app import create_app
 from clms.web.auth import SESSION_COOKIE
-from tests.builders import DISTRICT, child, identified
+from tests.builders import DISTRICT, NOW, SOCIAL_WORKER, child, identified, seen
 from tests.web.staff import (
     ALMATY_WORKER,
     KAZAKH_WORKER,
@@ -33,16 +35,13 @@ LATIN = re.compile(r"[A-Za-z]")
 
 
 @pytest.fixture
-def system(tmp_path: Path) -> Iterator[App]:
-    app = staff_system(tmp_path)
-    yield app
-    app.engine.dispose()
+def system(staff_app: App) -> App:
+    return staff_app
 
 
 @pytest.fixture
-def client(system: App) -> Iterator[TestClient]:
-    with TestClient(create_app(system)) as browser:
-        yield browser
+def client(staff_client: TestClient) -> TestClient:
+    return staff_client
 
 
 def a_case(
@@ -292,6 +291,70 @@ def test_a_double_submitted_identification_makes_one_case(client: TestClient, sy
     assert [case.number for case in cases] == [number.group(1)]
 
 
+def _identify_on_the_form(client: TestClient, submission: str, **seen: Any) -> str:
+    """The identified page for a boy of 16 seen as a porter, with what else was seen."""
+    form = client.get("/identify").text
+    filled = {
+        "csrf": csrf_of(form), "submission_id": submission, "first_name": "Бекзат",
+        "last_name": "Оспанов", "birth_date": "2010-01-10", "sex": "m", "district": DISTRICT,
+        "activities": ["transporting_goods"], "hours_per_week": "15", "in_school": "yes", **seen,
+    }  # fmt: skip
+    response = client.post("/identify", data=filled)
+    assert response.status_code == 200, _error_of(response.text)
+    return response.text
+
+
+@pytest.mark.parametrize(
+    ("seen", "category", "reason"),
+    [
+        ({"load_kg": "18"}, "permitted_work", "permitted work: age 16"),
+        ({"load_kg": "30"}, "hazardous", "load over the limit: 30 kg, at most 20 kg for boys"),
+        ({"load_kg": "18", "conditions": ["night_work"]}, "hazardous", "night work"),
+    ],
+)
+def test_the_phone_form_carries_the_load_and_conditions_the_law_judges_by(
+    client: TestClient, seen: dict[str, Any], category: str, reason: str
+) -> None:
+    log_in(client, MONITOR)
+
+    page = _identify_on_the_form(client, "porter-1", **seen)
+
+    assert f'id="category">{category}<' in page
+    assert reason in page
+
+
+def test_a_monitor_sees_their_own_submissions_newest_first_and_a_social_worker_cannot(
+    client: TestClient, system: App
+) -> None:
+    by_another_monitor = replace(seen("by-someone-else", "weeding"), monitor="saule.m")
+    system.handle(c.Identify(child(first="Дана"), by_another_monitor, NOW))
+    log_in(client, MONITOR)
+    _identify_on_the_form(client, "porter-1")
+    _identify_on_the_form(client, "porter-2", first_name="Арман")
+
+    page = client.get("/submissions").text
+
+    children = re.findall(r'data-label="Child">([^<]*)<', page)
+    assert children == ["Арман Оспанов", "Бекзат Оспанов"]
+    assert "Дана" not in page
+    log_in(client, WORKER)
+    assert client.get("/submissions").status_code == 403
+
+
+def test_a_kazakh_users_phone_form_lists_activities_conditions_and_districts_in_kazakh(
+    client: TestClient,
+) -> None:
+    log_in(client, KAZAKH_WORKER)
+
+    form = client.get("/identify").text
+
+    choices = re.findall(r'<label class="choice"><input[^>]*>([^<]*)</label>', form)
+    districts = re.findall(r"<option [^>]*>([^<]*)</option>", form)
+    assert len(choices) > 30 and districts == ["Мақтаарал ауданы"]
+    assert [label for label in choices if LATIN.search(label)] == []
+    assert "Түнгі жұмыс (22:00–06:00)".lower() in form
+
+
 def test_an_identification_with_a_missing_name_names_the_field_and_records_nothing(
     client: TestClient, system: App
 ) -> None:
@@ -342,3 +405,20 @@ def test_the_login_page_speaks_the_language_asked_else_russian(client: TestClien
     assert "<h1>Войти</h1>" in client.get("/login").text
     refused = client.post("/login", data={"username": "nobody", "password": "x", "lang": "kk"})
     assert '<html lang="kk">' in refused.text and "Log in" not in refused.text
+
+
+def test_the_case_page_says_what_is_due_from_whom_and_when_it_is_overdue(
+    client: TestClient, system: App
+) -> None:
+    number = a_case(system)
+    referred_on = NOW - timedelta(days=10)  # the school had 3 days to answer
+    system.handle(c.Assess(number, SOCIAL_WORKER, referred_on))
+    system.handle(c.Refer(number, SOCIAL_WORKER, referred_on, provider="SCH-12",
+                          service_type="school"))  # fmt: skip
+    log_in(client, WORKER)
+
+    due = re.search(r'id="due">(.*?)</dd>', client.get(f"/cases/{number}").text, re.S)
+
+    assert due is not None
+    assert due.group(1).startswith("Answer the referral · School-lyceum No. 12 · 2026-02-")
+    assert '<span class="tag">overdue</span>' in due.group(1)
